@@ -1,0 +1,88 @@
+#pragma once
+// The one Config struct: every option of the contract (and a few of our own, all documented
+// in docs/configuration.md), loaded by config_loader.h.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tgscribe::config {
+
+struct Config {
+  // Telegram
+  std::string telegram_bot_token;
+  std::string telegram_api_url = "https://api.telegram.org";
+  bool telegram_local_mode = false;
+  int64_t telegram_download_limit_bytes = 20'000'000;  // cloud Bot API getFile limit
+
+  // Engines
+  std::string transcriber = "auto";  // auto|groq|openai|deepgram|sphinx
+  std::vector<std::string> transcriber_fallback;
+  std::string groq_api_key, groq_api_url = "https://api.groq.com/openai/v1",
+                            groq_model = "whisper-large-v3-turbo";
+  std::string openai_api_key, openai_api_url = "https://api.openai.com/v1",
+                              openai_model = "whisper-1";
+  std::string deepgram_api_key, deepgram_api_url = "https://api.deepgram.com",
+                                deepgram_model = "nova-3";
+  std::string sphinx_model_dir = "/usr/share/pocketsphinx/model/en-us";
+  std::optional<double> api_max_upload_mb;  // unset: per engine (groq 25, openai 25, deepgram 2000)
+  int engine_concurrency = 4;               // parallel chunk requests per engine
+  int engine_timeout_s = 300;               // one engine request
+  int engine_max_retries = 3;               // per request, before the fallback chain
+
+  std::string language = "auto";
+  std::vector<std::string> output_formats = {"txt", "srt"};
+  int message_file_threshold = 12000;  // chars; longer transcripts: preview + .txt
+
+  // Cache
+  bool cache_enabled = true;
+  std::string cache_type = "sqlite";  // memory|sqlite|redis
+  int cache_max_size = 100;
+  int64_t cache_ttl_s = 604800;
+
+  // Queue
+  std::string queue_type = "sqlite";  // memory|sqlite|redis
+  int queue_max_workers = 5;
+  int queue_max_retries = 2;
+  int queue_retry_delay_s = 5;
+  int queue_rate_limit_per_user = 3;
+  int queue_admin_boost = 1000;   // priority points admins jump ahead by
+  int queue_lease_s = 120;        // a running job not heartbeated for this long is resumed
+
+  std::string redis_url = "redis://127.0.0.1:6379/0";
+  std::string data_dir = "./data";
+
+  // Audio
+  int audio_target_sample_rate = 16000;
+  int audio_target_channels = 1;
+  int audio_target_bitrate = 96000;  // bits/s, upper bound
+  double audio_compression_threshold_mb = 30;
+  double max_file_size_mb = 2000;
+  double max_duration_s = 14400;
+
+  // Webhook / HTTP
+  std::string webhook_url;
+  std::string webhook_secret;
+  std::string webhook_listen = "0.0.0.0:8443";
+  int webhook_max_connections = 40;
+  int64_t webhook_max_body_bytes = 4'000'000;
+  std::string http_listen = "127.0.0.1:9090";
+
+  std::string bot_role = "all";  // all|ingest|worker
+  std::vector<int64_t> allowed_user_ids;
+  std::vector<int64_t> allowed_chat_ids;
+  std::vector<int64_t> admin_user_ids;
+  int status_edit_interval_s = 3;
+  int shutdown_timeout_s = 25;
+
+  std::string log_level = "info";
+  std::string log_file;
+
+  // The engine TRANSCRIBER=auto resolves to (groq > openai > deepgram > sphinx by keys set).
+  std::string primary_engine() const;
+  // Largest request body for the engine, in bytes (API_MAX_UPLOAD_MB or the engine default).
+  int64_t max_upload_bytes(const std::string& engine) const;
+  std::vector<std::string> secrets() const;
+};
+
+}  // namespace tgscribe::config

@@ -1,0 +1,522 @@
+#include "config/config_loader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "common/redact.h"
+#include "common/strings.h"
+
+extern char** environ;
+
+namespace tgscribe::config {
+namespace {
+
+using Err = std::optional<std::string>;
+
+std::optional<int64_t> parse_int(const std::string& v) {
+  int64_t out = 0;
+  std::string t = trim(v);
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+  if (ec != std::errc() || p != t.data() + t.size() || t.empty()) return std::nullopt;
+  return out;
+}
+
+std::optional<double> parse_double(const std::string& v) {
+  std::string t = trim(v);
+  if (t.empty()) return std::nullopt;
+  try {
+    size_t used = 0;
+    double d = std::stod(t, &used);
+    if (used != t.size() || !std::isfinite(d)) return std::nullopt;
+    return d;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+std::optional<bool> parse_bool(const std::string& v) {
+  std::string t = to_lower(trim(v));
+  if (t == "1" || t == "true" || t == "yes" || t == "on") return true;
+  if (t == "0" || t == "false" || t == "no" || t == "off") return false;
+  return std::nullopt;
+}
+
+auto int_opt(int64_t lo, int64_t hi, auto setter) {
+  return [=](Config& c, const std::string& v) -> Err {
+    auto n = parse_int(v);
+    if (!n) return fmt::format("must be a whole number, got \"{}\"", v);
+    if (*n < lo || *n > hi) return fmt::format("must be between {} and {}, got {}", lo, hi, *n);
+    setter(c, *n);
+    return std::nullopt;
+  };
+}
+
+auto double_opt(double lo, double hi, auto setter) {
+  return [=](Config& c, const std::string& v) -> Err {
+    auto n = parse_double(v);
+    if (!n) return fmt::format("must be a number, got \"{}\"", v);
+    if (*n < lo || *n > hi) return fmt::format("must be between {} and {}, got {}", lo, hi, *n);
+    setter(c, *n);
+    return std::nullopt;
+  };
+}
+
+auto bool_opt(auto setter) {
+  return [=](Config& c, const std::string& v) -> Err {
+    auto b = parse_bool(v);
+    if (!b) return fmt::format("must be true or false, got \"{}\"", v);
+    setter(c, *b);
+    return std::nullopt;
+  };
+}
+
+auto string_opt(auto setter) {
+  return [=](Config& c, const std::string& v) -> Err {
+    setter(c, trim(v));
+    return std::nullopt;
+  };
+}
+
+auto secret_opt(auto setter) {
+  return [=](Config& c, const std::string& v) -> Err {
+    std::string t = trim(v);
+    register_secret(t);
+    setter(c, t);
+    return std::nullopt;
+  };
+}
+
+auto choice_opt(std::vector<std::string> choices, auto setter) {
+  return [=](Config& c, const std::string& v) -> Err {
+    std::string t = to_lower(trim(v));
+    if (std::find(choices.begin(), choices.end(), t) == choices.end()) {
+      std::string all;
+      for (const auto& ch : choices) all += (all.empty() ? "" : ", ") + ch;
+      return fmt::format("must be one of {}, got \"{}\"", all, v);
+    }
+    setter(c, t);
+    return std::nullopt;
+  };
+}
+
+auto url_opt(auto setter) {
+  return [=](Config& c, const std::string& v) -> Err {
+    std::string t = trim(v);
+    while (!t.empty() && t.back() == '/') t.pop_back();
+    if (!starts_with_icase(t, "http://") && !starts_with_icase(t, "https://")) {
+      return fmt::format("must be an http:// or https:// URL, got \"{}\"", redact(v));
+    }
+    setter(c, t);
+    return std::nullopt;
+  };
+}
+
+auto ids_opt(auto setter) {
+  return [=](Config& c, const std::string& v) -> Err {
+    std::vector<int64_t> ids;
+    for (const auto& part : split_list(v)) {
+      auto n = parse_int(part);
+      if (!n) return fmt::format("must be a comma list of numeric Telegram ids, got \"{}\"", part);
+      ids.push_back(*n);
+    }
+    setter(c, std::move(ids));
+    return std::nullopt;
+  };
+}
+
+auto listen_opt(auto setter) {
+  return [=](Config& c, const std::string& v) -> Err {
+    static const std::regex re(R"(^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$)");
+    std::smatch m;
+    std::string t = trim(v);
+    if (!std::regex_match(t, m, re) || std::stoi(m[2]) > 65535) {
+      return fmt::format("must be HOST:PORT (e.g. 127.0.0.1:9090), got \"{}\"", v);
+    }
+    setter(c, t);
+    return std::nullopt;
+  };
+}
+
+const std::set<std::string> kEngines = {"groq", "openai", "deepgram", "sphinx"};
+const std::set<std::string> kFormats = {"txt", "srt", "vtt", "json"};
+
+Err check_language(const std::string& v) {
+  static const std::regex re("^[a-z]{2}$");
+  if (v == "auto" || std::regex_match(v, re)) return std::nullopt;
+  return fmt::format("must be \"auto\" or an ISO 639-1 code such as en or id, got \"{}\"", v);
+}
+
+std::vector<OptionSpec> build_specs() {
+  std::vector<OptionSpec> s;
+  auto add = [&](std::string name, std::string def, bool secret, auto fn) {
+    s.push_back(OptionSpec{std::move(name), std::move(def), secret, fn});
+  };
+  add("TELEGRAM_BOT_TOKEN", "", true, secret_opt([](Config& c, std::string v) {
+        c.telegram_bot_token = v;
+      }));
+  add("TELEGRAM_API_URL", "https://api.telegram.org", false,
+      url_opt([](Config& c, std::string v) { c.telegram_api_url = v; }));
+  add("TELEGRAM_LOCAL_MODE", "false", false,
+      bool_opt([](Config& c, bool v) { c.telegram_local_mode = v; }));
+  add("TELEGRAM_DOWNLOAD_LIMIT_MB", "20", false, double_opt(0.001, 1e6, [](Config& c, double v) {
+        c.telegram_download_limit_bytes = static_cast<int64_t>(v * 1e6);
+      }));
+  add("TRANSCRIBER", "auto", false,
+      choice_opt({"auto", "groq", "openai", "deepgram", "sphinx"},
+                 [](Config& c, std::string v) { c.transcriber = v; }));
+  add("TRANSCRIBER_FALLBACK", "", false, [](Config& c, const std::string& v) -> Err {
+    std::vector<std::string> list;
+    for (auto& e : split_list(to_lower(v))) {
+      if (!kEngines.count(e)) {
+        return fmt::format("unknown engine \"{}\" (groq, openai, deepgram, sphinx)", e);
+      }
+      list.push_back(e);
+    }
+    c.transcriber_fallback = list;
+    return std::nullopt;
+  });
+  add("GROQ_API_KEY", "", true, secret_opt([](Config& c, std::string v) { c.groq_api_key = v; }));
+  add("GROQ_API_URL", "https://api.groq.com/openai/v1", false,
+      url_opt([](Config& c, std::string v) { c.groq_api_url = v; }));
+  add("GROQ_MODEL", "whisper-large-v3-turbo", false,
+      string_opt([](Config& c, std::string v) { c.groq_model = v; }));
+  add("OPENAI_API_KEY", "", true,
+      secret_opt([](Config& c, std::string v) { c.openai_api_key = v; }));
+  add("OPENAI_API_URL", "https://api.openai.com/v1", false,
+      url_opt([](Config& c, std::string v) { c.openai_api_url = v; }));
+  add("OPENAI_MODEL", "whisper-1", false,
+      string_opt([](Config& c, std::string v) { c.openai_model = v; }));
+  add("DEEPGRAM_API_KEY", "", true,
+      secret_opt([](Config& c, std::string v) { c.deepgram_api_key = v; }));
+  add("DEEPGRAM_API_URL", "https://api.deepgram.com", false,
+      url_opt([](Config& c, std::string v) { c.deepgram_api_url = v; }));
+  add("DEEPGRAM_MODEL", "nova-3", false,
+      string_opt([](Config& c, std::string v) { c.deepgram_model = v; }));
+  add("SPHINX_MODEL_DIR", "/usr/share/pocketsphinx/model/en-us", false,
+      string_opt([](Config& c, std::string v) { c.sphinx_model_dir = v; }));
+  add("API_MAX_UPLOAD_MB", "", false, [](Config& c, const std::string& v) -> Err {
+    if (trim(v).empty()) {
+      c.api_max_upload_mb.reset();
+      return std::nullopt;
+    }
+    auto d = parse_double(v);
+    if (!d || *d < 0.1 || *d > 100000) {
+      return fmt::format("must be a size in MB between 0.1 and 100000, got \"{}\"", v);
+    }
+    c.api_max_upload_mb = *d;
+    return std::nullopt;
+  });
+  add("ENGINE_CONCURRENCY", "4", false,
+      int_opt(1, 64, [](Config& c, int64_t v) { c.engine_concurrency = int(v); }));
+  add("ENGINE_TIMEOUT_S", "300", false,
+      int_opt(5, 7200, [](Config& c, int64_t v) { c.engine_timeout_s = int(v); }));
+  add("ENGINE_MAX_RETRIES", "3", false,
+      int_opt(0, 20, [](Config& c, int64_t v) { c.engine_max_retries = int(v); }));
+  add("LANGUAGE", "auto", false, [](Config& c, const std::string& v) -> Err {
+    std::string t = to_lower(trim(v));
+    if (t.empty()) t = "auto";
+    if (auto e = check_language(t)) return e;
+    c.language = t;
+    return std::nullopt;
+  });
+  add("OUTPUT_FORMATS", "txt,srt", false, [](Config& c, const std::string& v) -> Err {
+    std::vector<std::string> list;
+    for (auto& f : split_list(to_lower(v))) {
+      if (!kFormats.count(f)) return fmt::format("unknown format \"{}\" (txt, srt, vtt, json)", f);
+      if (std::find(list.begin(), list.end(), f) == list.end()) list.push_back(f);
+    }
+    c.output_formats = list;
+    return std::nullopt;
+  });
+  add("MESSAGE_FILE_THRESHOLD", "12000", false,
+      int_opt(200, 1'000'000, [](Config& c, int64_t v) { c.message_file_threshold = int(v); }));
+  add("CACHE_ENABLED", "true", false, bool_opt([](Config& c, bool v) { c.cache_enabled = v; }));
+  add("CACHE_TYPE", "sqlite", false, choice_opt({"memory", "sqlite", "redis"},
+                                                [](Config& c, std::string v) { c.cache_type = v; }));
+  add("CACHE_MAX_SIZE", "100", false,
+      int_opt(1, 10'000'000, [](Config& c, int64_t v) { c.cache_max_size = int(v); }));
+  add("CACHE_TTL", "604800", false,
+      int_opt(1, 10LL * 365 * 86400, [](Config& c, int64_t v) { c.cache_ttl_s = v; }));
+  add("QUEUE_TYPE", "sqlite", false, choice_opt({"memory", "sqlite", "redis"},
+                                                [](Config& c, std::string v) { c.queue_type = v; }));
+  add("QUEUE_MAX_WORKERS", "5", false,
+      int_opt(1, 256, [](Config& c, int64_t v) { c.queue_max_workers = int(v); }));
+  add("QUEUE_MAX_RETRIES", "2", false,
+      int_opt(0, 100, [](Config& c, int64_t v) { c.queue_max_retries = int(v); }));
+  add("QUEUE_RETRY_DELAY", "5", false,
+      int_opt(0, 86400, [](Config& c, int64_t v) { c.queue_retry_delay_s = int(v); }));
+  add("QUEUE_RATE_LIMIT_PER_USER", "3", false,
+      int_opt(0, 100000, [](Config& c, int64_t v) { c.queue_rate_limit_per_user = int(v); }));
+  add("QUEUE_ADMIN_BOOST", "1000", false,
+      int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.queue_admin_boost = int(v); }));
+  add("QUEUE_LEASE_S", "120", false,
+      int_opt(5, 86400, [](Config& c, int64_t v) { c.queue_lease_s = int(v); }));
+  add("REDIS_URL", "redis://127.0.0.1:6379/0", false, [](Config& c, const std::string& v) -> Err {
+    static const std::regex re(R"(^rediss?://([^@/]*@)?[^/:@]+(:[0-9]+)?(/[0-9]+)?$)");
+    std::string t = trim(v);
+    if (auto at = t.find('@'); at != std::string::npos) {
+      auto colon = t.find(':', t.find("://") + 3);
+      if (colon != std::string::npos && colon < at) register_secret(t.substr(colon + 1, at - colon - 1));
+    }
+    if (!std::regex_match(t, re)) {
+      return fmt::format("must look like redis://[:password@]host[:port][/db], got \"{}\"",
+                         mask_url_password(t));
+    }
+    c.redis_url = t;
+    return std::nullopt;
+  });
+  add("DATA_DIR", "./data", false, [](Config& c, const std::string& v) -> Err {
+    if (trim(v).empty()) return std::string("must not be empty");
+    c.data_dir = trim(v);
+    return std::nullopt;
+  });
+  add("AUDIO_TARGET_SAMPLE_RATE", "16000", false,
+      int_opt(8000, 48000, [](Config& c, int64_t v) { c.audio_target_sample_rate = int(v); }));
+  add("AUDIO_TARGET_CHANNELS", "1", false,
+      int_opt(1, 2, [](Config& c, int64_t v) { c.audio_target_channels = int(v); }));
+  add("AUDIO_TARGET_BITRATE", "96k", false, [](Config& c, const std::string& v) -> Err {
+    std::string t = to_lower(trim(v));
+    int64_t mult = 1;
+    if (!t.empty() && t.back() == 'k') {
+      mult = 1000;
+      t.pop_back();
+    }
+    auto n = parse_int(t);
+    if (!n || *n * mult < 6000 || *n * mult > 512000) {
+      return fmt::format("must be a bitrate between 6k and 512k (e.g. 96k), got \"{}\"", v);
+    }
+    c.audio_target_bitrate = static_cast<int>(*n * mult);
+    return std::nullopt;
+  });
+  add("AUDIO_COMPRESSION_THRESHOLD_MB", "30", false,
+      double_opt(0, 100000, [](Config& c, double v) { c.audio_compression_threshold_mb = v; }));
+  add("MAX_FILE_SIZE_MB", "2000", false,
+      double_opt(0.001, 100000, [](Config& c, double v) { c.max_file_size_mb = v; }));
+  add("MAX_DURATION_S", "14400", false,
+      double_opt(1, 7 * 86400, [](Config& c, double v) { c.max_duration_s = v; }));
+  add("WEBHOOK_URL", "", false, [](Config& c, const std::string& v) -> Err {
+    std::string t = trim(v);
+    if (!t.empty() && !starts_with_icase(t, "https://") && !starts_with_icase(t, "http://")) {
+      return fmt::format("must be an https:// URL (http:// only with a local Bot API server), "
+                         "got \"{}\"", redact(t));
+    }
+    c.webhook_url = t;
+    return std::nullopt;
+  });
+  add("WEBHOOK_SECRET", "", true, [](Config& c, const std::string& v) -> Err {
+    static const std::regex re("^[A-Za-z0-9_-]{1,256}$");
+    std::string t = trim(v);
+    if (!t.empty() && !std::regex_match(t, re)) {
+      return std::string("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
+    }
+    register_secret(t);
+    c.webhook_secret = t;
+    return std::nullopt;
+  });
+  add("WEBHOOK_LISTEN", "0.0.0.0:8443", false,
+      listen_opt([](Config& c, std::string v) { c.webhook_listen = v; }));
+  add("WEBHOOK_MAX_CONNECTIONS", "40", false,
+      int_opt(1, 100000, [](Config& c, int64_t v) { c.webhook_max_connections = int(v); }));
+  add("WEBHOOK_MAX_BODY_BYTES", "4000000", false,
+      int_opt(1024, 1'000'000'000, [](Config& c, int64_t v) { c.webhook_max_body_bytes = v; }));
+  add("HTTP_LISTEN", "127.0.0.1:9090", false,
+      listen_opt([](Config& c, std::string v) { c.http_listen = v; }));
+  add("BOT_ROLE", "all", false, choice_opt({"all", "ingest", "worker"},
+                                           [](Config& c, std::string v) { c.bot_role = v; }));
+  add("ALLOWED_USER_IDS", "", false,
+      ids_opt([](Config& c, std::vector<int64_t> v) { c.allowed_user_ids = v; }));
+  add("ALLOWED_CHAT_IDS", "", false,
+      ids_opt([](Config& c, std::vector<int64_t> v) { c.allowed_chat_ids = v; }));
+  add("ADMIN_USER_IDS", "", false,
+      ids_opt([](Config& c, std::vector<int64_t> v) { c.admin_user_ids = v; }));
+  add("STATUS_EDIT_INTERVAL_S", "3", false,
+      int_opt(3, 600, [](Config& c, int64_t v) { c.status_edit_interval_s = int(v); }));
+  add("SHUTDOWN_TIMEOUT_S", "25", false,
+      int_opt(0, 3600, [](Config& c, int64_t v) { c.shutdown_timeout_s = int(v); }));
+  add("LOG_LEVEL", "info", false,
+      choice_opt({"trace", "debug", "info", "warn", "warning", "error"},
+                 [](Config& c, std::string v) { c.log_level = v == "warning" ? "warn" : v; }));
+  add("LOG_FILE", "", false, string_opt([](Config& c, std::string v) { c.log_file = v; }));
+  return s;
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& option_specs() {
+  static const std::vector<OptionSpec> specs = build_specs();
+  return specs;
+}
+
+std::map<std::string, std::string> process_env() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+// Written by hand: Debian has no C++ dotenv library, and the format is a few lines.
+std::map<std::string, std::string> parse_dotenv(const std::string& text,
+                                                std::vector<std::string>* errors) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  int lineno = 0;
+  static const std::regex key_re("^[A-Za-z_][A-Za-z0-9_]*$");
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    if (t.rfind("export ", 0) == 0) t = trim(t.substr(7));
+    auto eq = t.find('=');
+    if (eq == std::string::npos) {
+      if (errors) errors->push_back(fmt::format(".env line {}: expected KEY=VALUE", lineno));
+      continue;
+    }
+    std::string key = trim(t.substr(0, eq));
+    std::string raw = trim(t.substr(eq + 1));
+    if (!std::regex_match(key, key_re)) {
+      if (errors) errors->push_back(fmt::format(".env line {}: bad variable name", lineno));
+      continue;
+    }
+    std::string value;
+    if (!raw.empty() && (raw[0] == '"' || raw[0] == '\'')) {
+      char q = raw[0];
+      size_t i = 1;
+      bool closed = false;
+      for (; i < raw.size(); ++i) {
+        char ch = raw[i];
+        if (ch == q) {
+          closed = true;
+          break;
+        }
+        if (q == '"' && ch == '\\' && i + 1 < raw.size()) {
+          char nx = raw[++i];
+          value.push_back(nx == 'n' ? '\n' : nx == 't' ? '\t' : nx);
+        } else {
+          value.push_back(ch);
+        }
+      }
+      if (!closed) {
+        if (errors) errors->push_back(fmt::format(".env line {}: unterminated quote", lineno));
+        continue;
+      }
+    } else {
+      auto hash = raw.find(" #");
+      value = trim(hash == std::string::npos ? raw : raw.substr(0, hash));
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+LoadResult load_config(const std::map<std::string, std::string>& flags,
+                       const std::map<std::string, std::string>& env,
+                       const std::string& default_env_file) {
+  LoadResult r;
+  std::map<std::string, std::string> dotenv;
+  std::string env_file;
+  bool explicit_file = false;
+  if (auto it = flags.find("ENV_FILE"); it != flags.end()) {
+    env_file = it->second;
+    explicit_file = true;
+  } else if (auto it2 = env.find("ENV_FILE"); it2 != env.end() && !it2->second.empty()) {
+    env_file = it2->second;
+    explicit_file = true;
+  } else {
+    env_file = default_env_file;
+  }
+  if (!env_file.empty()) {
+    std::ifstream in(env_file);
+    if (in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      std::vector<std::string> errs;
+      dotenv = parse_dotenv(ss.str(), &errs);
+      for (auto& e : errs) r.errors.push_back(env_file + ": " + e);
+    } else if (explicit_file) {
+      r.errors.push_back(fmt::format("ENV_FILE: cannot read \"{}\"", env_file));
+    }
+  }
+  for (const auto& spec : option_specs()) {
+    std::string value = spec.default_value;
+    std::string source = "default";
+    if (auto it = flags.find(spec.name); it != flags.end()) {
+      value = it->second;
+      source = "flag";
+    } else if (auto e = env.find(spec.name); e != env.end()) {
+      value = e->second;
+      source = "env";
+    } else if (auto d = dotenv.find(spec.name); d != dotenv.end()) {
+      value = d->second;
+      source = ".env";
+    }
+    if (auto err = spec.apply(r.config, value)) {
+      r.errors.push_back(fmt::format("{}: {}", spec.name, *err));
+    }
+    r.effective[spec.name] = Effective{value, source};
+  }
+  validate(r.config, r.errors);
+  return r;
+}
+
+void validate(const Config& c, std::vector<std::string>& errors) {
+  auto need_key = [&](const std::string& engine, const std::string& why) {
+    if (engine == "groq" && c.groq_api_key.empty())
+      errors.push_back(fmt::format("GROQ_API_KEY: required because {} uses groq", why));
+    if (engine == "openai" && c.openai_api_key.empty() &&
+        c.openai_api_url == "https://api.openai.com/v1")
+      errors.push_back(fmt::format("OPENAI_API_KEY: required because {} uses openai", why));
+    if (engine == "deepgram" && c.deepgram_api_key.empty())
+      errors.push_back(fmt::format("DEEPGRAM_API_KEY: required because {} uses deepgram", why));
+  };
+  need_key(c.transcriber, "TRANSCRIBER");
+  for (const auto& f : c.transcriber_fallback) need_key(f, "TRANSCRIBER_FALLBACK");
+  if ((c.primary_engine() == "sphinx" ||
+       std::find(c.transcriber_fallback.begin(), c.transcriber_fallback.end(), "sphinx") !=
+           c.transcriber_fallback.end()) &&
+      !std::filesystem::exists(std::filesystem::path(c.sphinx_model_dir) / "mdef") &&
+      !std::filesystem::exists(std::filesystem::path(c.sphinx_model_dir) / "en-us" / "mdef")) {
+    errors.push_back(fmt::format(
+        "SPHINX_MODEL_DIR: no PocketSphinx model in \"{}\" (install pocketsphinx-en-us)",
+        c.sphinx_model_dir));
+  }
+  if (!c.webhook_secret.empty() && c.webhook_url.empty()) {
+    // Not fatal in spirit, but a secret without a webhook is almost always a typo'd URL.
+    errors.push_back("WEBHOOK_SECRET: set, but WEBHOOK_URL is empty (polling mode needs no secret)");
+  }
+  if (c.webhook_listen == c.http_listen) {
+    errors.push_back("HTTP_LISTEN: must differ from WEBHOOK_LISTEN");
+  }
+}
+
+std::string render_config(const LoadResult& result) {
+  std::string out;
+  for (const auto& spec : option_specs()) {
+    const auto& eff = result.effective.at(spec.name);
+    std::string shown = spec.secret ? mask_secret(eff.value) : mask_url_password(eff.value);
+    out += fmt::format("{}={}  ({})\n", spec.name, shown, eff.source);
+  }
+  const auto& c = result.config;
+  out += fmt::format("# engine in use: {}", c.primary_engine());
+  if (!c.transcriber_fallback.empty()) {
+    std::string chain;
+    for (auto& f : c.transcriber_fallback) chain += " -> " + f;
+    out += ", fallback" + chain;
+  }
+  out += fmt::format("\n# mode: {}\n", c.webhook_url.empty() ? "long polling" : "webhook");
+  return out;
+}
+
+}  // namespace tgscribe::config

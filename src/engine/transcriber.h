@@ -1,0 +1,53 @@
+#pragma once
+// The one interface every speech-to-text engine implements: cloud (OpenAI-compatible,
+// Deepgram) and embedded (PocketSphinx). Upload planning, chunking, retries and fallback sit
+// outside it, so each engine only turns one audio file into one transcript.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "media/media_info.h"
+#include "transcript/transcript.h"
+
+namespace tgscribe::engine {
+
+struct AudioFile {
+  std::filesystem::path path;  // the bytes to send (or to decode, for embedded engines)
+  std::string filename;        // the name the engine sees, e.g. "voice.ogg"
+  std::string content_type;    // e.g. "audio/ogg"
+  media::MediaInfo info;
+};
+
+struct TranscribeOptions {
+  std::string language;  // ISO 639-1, empty = auto-detect
+  bool translate = false;  // translate to English (engines that support it)
+  std::string prompt;
+  bool word_timestamps = false;
+  std::function<bool()> cancelled;         // optional: polled at safe points
+  std::function<void(double)> progress;    // optional: 0..1 within this file
+};
+
+struct EngineCaps {
+  std::string name;   // "groq", "openai", "deepgram", "sphinx"
+  std::string model;  // "whisper-large-v3-turbo", ...
+  bool uploads = true;  // false: the engine decodes the file itself (embedded)
+  int64_t max_upload_bytes = 25'000'000;
+  std::vector<std::string> accepted_extensions;  // lower case, no dot
+  double min_billed_s = 0;  // chunks shorter than this cost as much as this
+  int max_concurrency = 4;  // parallel requests per engine
+  bool supports_translate = false;
+};
+
+class Transcriber {
+ public:
+  virtual ~Transcriber() = default;
+  virtual const EngineCaps& caps() const = 0;
+  // Times in the result are relative to the start of `audio`. Throws tgscribe::Error
+  // (kind decides retry/fallback) or media::MediaRejected.
+  virtual transcript::Transcript transcribe(const AudioFile& audio,
+                                            const TranscribeOptions& options) = 0;
+};
+
+}  // namespace tgscribe::engine

@@ -1,0 +1,28 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace tgscribe::media {
+
+struct MediaInfo {
+  std::string container;    // demuxer short name as FFmpeg reports it ("ogg", "mp3", "wav", ...)
+  std::string audio_codec;  // "opus", "mp3", "aac", "flac", "pcm_s16le", "vorbis", ...
+  double duration_s = 0;
+  int64_t size_bytes = 0;
+  int sample_rate = 0;
+  int channels = 0;
+  int64_t audio_bit_rate = 0;  // bits per second, 0 when unknown
+  bool has_video = false;
+};
+
+struct MediaLimits {
+  int64_t max_size_bytes = 2'000'000'000;
+  double max_duration_s = 14400;
+};
+
+// Opens the file with the hardened demuxer whitelist, checks the limits and finds the audio
+// stream. Throws MediaRejected.
+MediaInfo probe_file(const std::filesystem::path& path, const MediaLimits& limits);
+
+}  // namespace tgscribe::media

@@ -1,0 +1,36 @@
+#pragma once
+// Streaming decode of any supported input to interleaved signed 16-bit PCM (16 kHz mono by
+// default). Memory stays bounded: samples are produced as they are read.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "media/media_info.h"
+
+namespace tgscribe::media {
+
+struct PcmFormat {
+  int sample_rate = 16000;
+  int channels = 1;
+};
+
+class PcmDecoder {
+ public:
+  // Probes and opens the file (hardened, limits checked). Throws MediaRejected.
+  PcmDecoder(const std::filesystem::path& path, const MediaLimits& limits, PcmFormat format = {});
+  ~PcmDecoder();
+  PcmDecoder(const PcmDecoder&) = delete;
+  PcmDecoder& operator=(const PcmDecoder&) = delete;
+
+  const MediaInfo& info() const;
+  const PcmFormat& format() const;
+  // Fills up to max_samples (interleaved) samples; returns how many, 0 at the end of the
+  // stream. Throws MediaRejected(kCorrupt) when the stream cannot be decoded at all.
+  size_t read(int16_t* out, size_t max_samples);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tgscribe::media
