@@ -16,10 +16,10 @@ namespace tgscribe::http {
 
 struct MultipartPart {
   std::string name;
-  std::string value;                              // used when file is empty
-  std::optional<std::filesystem::path> file;      // streamed from disk when set
-  std::string filename;                           // for file parts
-  std::string content_type;                       // for file parts
+  std::string value;                          // used when file is empty
+  std::optional<std::filesystem::path> file;  // streamed from disk when set
+  std::string filename;                       // for file parts
+  std::string content_type;                   // for file parts
 };
 
 struct Request {
@@ -30,7 +30,7 @@ struct Request {
   std::optional<std::filesystem::path> body_file;  // raw body streamed from disk
   std::vector<MultipartPart> multipart;            // multipart/form-data when non-empty
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds timeout{120'000};      // whole transfer; 0 = none
+  std::chrono::milliseconds timeout{120'000};  // whole transfer; 0 = none
   // Streaming download: called for each chunk of the response body of a 2xx answer; return
   // false to abort. When set, Response::body stays empty for 2xx answers.
   std::function<bool(std::string_view)> on_body;
