@@ -1,0 +1,19 @@
+#pragma once
+// Parsing of bot commands as Telegram sends them: "/lang id", "/lang@my_bot id" (groups add
+// the bot's name so several bots can share a chat).
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tgscribe::bot {
+
+struct Command {
+  std::string name;  // lower case, without "/" and "@bot": "lang"
+  std::string args;  // the rest of the text, trimmed: "id"
+};
+
+// nullopt when `text` is not a command, or is addressed to another bot ("/help@other_bot").
+// `bot_username` may be empty (unknown yet): then any suffix is accepted.
+std::optional<Command> parse_command(std::string_view text, std::string_view bot_username);
+
+}  // namespace tgscribe::bot
