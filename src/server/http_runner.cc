@@ -1,0 +1,71 @@
+#include "server/http_runner.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "common/error.h"
+
+namespace tgscribe::server {
+
+HttpRunner::HttpRunner(std::string name, HttpLimits limits)
+    : name_(std::move(name)), limits_(limits) {
+  size_t threads = static_cast<size_t>(std::max(1, limits_.threads));
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_.set_read_timeout(limits_.read_timeout_s, 0);
+  server_.set_write_timeout(limits_.write_timeout_s, 0);
+  server_.set_keep_alive_timeout(limits_.keep_alive_timeout_s);
+  server_.set_keep_alive_max_count(static_cast<size_t>(std::max(1, limits_.keep_alive_max_count)));
+  // cpp-httplib's default sets SO_REUSEPORT, which would let a second instance bind the same
+  // port silently and steal half the connections. SO_REUSEADDR only allows a quick restart
+  // over TIME_WAIT sockets; a port really in use makes start() fail.
+  server_.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+}
+
+HttpRunner::~HttpRunner() { stop(); }
+
+void HttpRunner::start(const ListenAddress& address) {
+  if (running()) throw Error(ErrorKind::kInternal, name_ + " server already started");
+  errno = 0;
+  bool ok;
+  if (address.port == 0) {
+    port_ = server_.bind_to_any_port(address.host);
+    ok = port_ > 0;
+  } else {
+    ok = server_.bind_to_port(address.host, address.port);
+    port_ = address.port;
+  }
+  if (!ok) {
+    int err = errno;
+    std::string why = err ? std::strerror(err) : "address not available";
+    throw Error(ErrorKind::kInvalidInput,
+                "cannot listen on " + address.to_string() + " (" + name_ + "): " + why);
+  }
+  finished_ = false;
+  thread_ = std::thread([this] {
+    if (!server_.listen_after_bind()) spdlog::error("{} server: accept loop failed", name_);
+    finished_ = true;
+  });
+  // stop() before the accept loop has started would be lost (cpp-httplib only stops a running
+  // server), so start() returns once the loop runs. The socket already listens, so clients that
+  // connect meanwhile just wait in the backlog.
+  while (!server_.is_running() && !finished_)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  spdlog::info("{} server listening on {}", name_, ListenAddress{address.host, port_}.to_string());
+}
+
+void HttpRunner::stop() {
+  if (!thread_.joinable()) return;
+  server_.stop();
+  thread_.join();
+  spdlog::info("{} server stopped", name_);
+}
+
+}  // namespace tgscribe::server
