@@ -1,0 +1,177 @@
+#include "transcript/writers.h"
+
+#include <cstdio>
+
+#include "common/strings.h"
+#include "transcript/json_format.h"
+#include "transcript/timing.h"
+
+namespace tgscribe::transcript {
+namespace {
+
+// A pause this long reads as a new paragraph.
+constexpr double kParagraphGapS = 2.0;
+// Past this many bytes a paragraph ends at the next sentence end, so a long monologue does
+// not become one wall of text.
+constexpr size_t kParagraphSoftBytes = 600;
+
+bool ends_sentence(const std::string& text) {
+  if (text.empty()) return false;
+  std::string_view tail = text;
+  while (!tail.empty() && (tail.back() == '"' || tail.back() == '\'' || tail.back() == ')'))
+    tail.remove_suffix(1);
+  if (tail.empty()) return false;
+  char c = tail.back();
+  if (c == '.' || c == '!' || c == '?') return true;
+  // The multi-byte sentence ends: "…" "。" "！" "？"
+  for (std::string_view end : {"\xE2\x80\xA6", "\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F"})
+    if (tail.size() >= end.size() && tail.substr(tail.size() - end.size()) == end) return true;
+  return false;
+}
+
+std::string escape_vtt(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// SRT has no escapes; the only text that breaks its structure is a blank line (already
+// impossible after clean_text) and an arrow that parsers take for a timing line.
+std::string escape_srt(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text.substr(i, 3) == "-->") {
+      out += "->";
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Format> parse_format(std::string_view name) {
+  std::string n = to_lower(trim(name));
+  if (n == "txt") return Format::kTxt;
+  if (n == "srt") return Format::kSrt;
+  if (n == "vtt") return Format::kVtt;
+  if (n == "json") return Format::kJson;
+  return std::nullopt;
+}
+
+const char* format_name(Format f) {
+  switch (f) {
+    case Format::kTxt:
+      return "txt";
+    case Format::kSrt:
+      return "srt";
+    case Format::kVtt:
+      return "vtt";
+    case Format::kJson:
+      return "json";
+  }
+  return "txt";
+}
+
+const char* content_type(Format f) {
+  switch (f) {
+    case Format::kTxt:
+      return "text/plain; charset=utf-8";
+    case Format::kSrt:
+      return "application/x-subrip";
+    case Format::kVtt:
+      return "text/vtt; charset=utf-8";
+    case Format::kJson:
+      return "application/json";
+  }
+  return "text/plain; charset=utf-8";
+}
+
+std::string format_timestamp(int64_t ms, char sep) {
+  if (ms < 0) ms = 0;
+  long long h = ms / 3'600'000, m = ms / 60'000 % 60, s = ms / 1000 % 60, f = ms % 1000;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld%c%03lld", h, m, s, sep, f);
+  return buf;
+}
+
+std::string to_txt(const Transcript& t) {
+  Transcript n = normalized(t);
+  std::string out, para;
+  double prev_end = 0;
+  for (const auto& s : n.segments) {
+    bool gap = !para.empty() && s.start - prev_end >= kParagraphGapS;
+    bool long_enough = para.size() >= kParagraphSoftBytes && ends_sentence(para);
+    if (gap || long_enough) {
+      out += para + "\n\n";
+      para.clear();
+    }
+    if (!para.empty()) para.push_back(' ');
+    para += s.text;
+    prev_end = s.end;
+  }
+  if (!para.empty()) out += para + "\n";
+  return out;
+}
+
+std::string to_srt(const Transcript& t, const CueLimits& limits) {
+  std::string out;
+  size_t index = 0;
+  for (const auto& c : make_cues(t, limits)) {
+    out += std::to_string(++index) + "\n";
+    out += format_timestamp(c.start_ms, ',') + " --> " + format_timestamp(c.end_ms, ',') + "\n";
+    out += escape_srt(c.text) + "\n\n";
+  }
+  return out;
+}
+
+std::string to_vtt(const Transcript& t, const CueLimits& limits) {
+  std::string out = "WEBVTT\n";
+  for (const auto& c : make_cues(t, limits)) {
+    out += '\n';
+    out += format_timestamp(c.start_ms, '.');
+    out += " --> ";
+    out += format_timestamp(c.end_ms, '.');
+    out += '\n';
+    out += escape_vtt(c.text);
+    out += '\n';
+  }
+  return out;
+}
+
+std::string to_json_output(const Transcript& t, const std::string& file_name) {
+  return to_json(normalized(t), file_name, true);
+}
+
+std::string render(Format f, const Transcript& t, const std::string& file_name) {
+  switch (f) {
+    case Format::kTxt:
+      return to_txt(t);
+    case Format::kSrt:
+      return to_srt(t);
+    case Format::kVtt:
+      return to_vtt(t);
+    case Format::kJson:
+      return to_json_output(t, file_name);
+  }
+  return to_txt(t);
+}
+
+}  // namespace tgscribe::transcript
