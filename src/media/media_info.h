@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <string>
 
+#include "media/media_source.h"
+
 namespace tgscribe::media {
 
 struct MediaInfo {
@@ -24,5 +26,7 @@ struct MediaLimits {
 // Opens the file with the hardened demuxer whitelist, checks the limits and finds the audio
 // stream. Throws MediaRejected.
 MediaInfo probe_file(const std::filesystem::path& path, const MediaLimits& limits);
+// The same for any source (a file or an in-memory buffer).
+MediaInfo probe(const MediaSource& source, const MediaLimits& limits);
 
 }  // namespace tgscribe::media

@@ -18,6 +18,8 @@ class PcmDecoder {
  public:
   // Probes and opens the file (hardened, limits checked). Throws MediaRejected.
   PcmDecoder(const std::filesystem::path& path, const MediaLimits& limits, PcmFormat format = {});
+  // The same for any source; an in-memory source's buffer must outlive the decoder.
+  PcmDecoder(const MediaSource& source, const MediaLimits& limits, PcmFormat format = {});
   ~PcmDecoder();
   PcmDecoder(const PcmDecoder&) = delete;
   PcmDecoder& operator=(const PcmDecoder&) = delete;
@@ -27,6 +29,12 @@ class PcmDecoder {
   // Fills up to max_samples (interleaved) samples; returns how many, 0 at the end of the
   // stream. Throws MediaRejected(kCorrupt) when the stream cannot be decoded at all.
   size_t read(int16_t* out, size_t max_samples);
+
+  // Time, in seconds from the start of the audio, of the next sample read() returns.
+  double position_s() const;
+  // Continues decoding from `seconds` (sample accurate: earlier samples are dropped). Throws
+  // MediaRejected(kCorrupt) when the container cannot seek there.
+  void seek(double seconds);
 
  private:
   struct Impl;

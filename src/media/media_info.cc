@@ -1,0 +1,16 @@
+#include "media/media_info.h"
+
+#include "media/input_guard.h"
+
+namespace tgscribe::media {
+
+MediaInfo probe(const MediaSource& source, const MediaLimits& limits) {
+  OpenedInput input(source, limits);
+  return input.info();
+}
+
+MediaInfo probe_file(const std::filesystem::path& path, const MediaLimits& limits) {
+  return probe(MediaSource::from_path(path), limits);
+}
+
+}  // namespace tgscribe::media
