@@ -1,0 +1,236 @@
+#include "engine/deepgram_transcriber.h"
+
+#include <curl/curl.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/strings.h"
+#include "engine/language_codes.h"
+#include "http/http_status.h"
+
+namespace tgscribe::engine {
+namespace {
+
+using nlohmann::json;
+
+double number_or(const json& j, const char* key, double fallback) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+std::string string_or(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::vector<transcript::Word> parse_words(const json& parent) {
+  std::vector<transcript::Word> words;
+  auto it = parent.find("words");
+  if (it == parent.end() || !it->is_array()) return words;
+  for (const auto& w : *it) {
+    if (!w.is_object()) continue;
+    transcript::Word word;
+    word.start = number_or(w, "start", 0);
+    word.end = number_or(w, "end", word.start);
+    // smart_format gives punctuated, capitalised words; fall back to the raw token.
+    word.text = string_or(w, "punctuated_word");
+    if (word.text.empty()) word.text = string_or(w, "word");
+    word.confidence = number_or(w, "confidence", -1);
+    words.push_back(std::move(word));
+  }
+  return words;
+}
+
+std::string join_words(const std::vector<transcript::Word>& words) {
+  std::string text;
+  for (const auto& w : words) text += (text.empty() ? "" : " ") + w.text;
+  return text;
+}
+
+// Words only (no utterances or paragraphs): start a new segment at a pause or after a
+// subtitle-sized run of words.
+std::vector<transcript::Segment> segments_from_words(std::vector<transcript::Word> words) {
+  constexpr double kPause = 1.0;
+  constexpr size_t kMaxWords = 30;
+  std::vector<transcript::Segment> out;
+  transcript::Segment cur;
+  for (auto& w : words) {
+    bool split = !cur.words.empty() &&
+                 (w.start - cur.words.back().end > kPause || cur.words.size() >= kMaxWords);
+    if (split) {
+      cur.text = join_words(cur.words);
+      out.push_back(std::move(cur));
+      cur = {};
+    }
+    if (cur.words.empty()) cur.start = w.start;
+    cur.end = w.end;
+    cur.words.push_back(std::move(w));
+  }
+  if (!cur.words.empty()) {
+    cur.text = join_words(cur.words);
+    out.push_back(std::move(cur));
+  }
+  return out;
+}
+
+}  // namespace
+
+transcript::Transcript parse_deepgram_response(const std::string& body) {
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("results") || !j["results"].is_object()) {
+    throw Error(ErrorKind::kServer, "unreadable transcription answer");
+  }
+  const json& results = j["results"];
+  transcript::Transcript t;
+  if (auto m = j.find("metadata"); m != j.end() && m->is_object()) {
+    t.duration = number_or(*m, "duration", 0);
+  }
+  const json* alternative = nullptr;
+  if (auto ch = results.find("channels"); ch != results.end() && ch->is_array() && !ch->empty()) {
+    const json& channel = (*ch)[0];
+    t.language = to_iso639_1(string_or(channel, "detected_language"));
+    if (auto alts = channel.find("alternatives");
+        alts != channel.end() && alts->is_array() && !alts->empty()) {
+      alternative = &(*alts)[0];
+      if (t.language.empty() && alternative->contains("languages") &&
+          (*alternative)["languages"].is_array() && !(*alternative)["languages"].empty() &&
+          (*alternative)["languages"][0].is_string()) {
+        t.language = to_iso639_1((*alternative)["languages"][0].get<std::string>());
+      }
+    }
+  }
+
+  // 1. Utterances: speech runs split at pauses, the closest thing to Whisper segments.
+  if (auto u = results.find("utterances"); u != results.end() && u->is_array() && !u->empty()) {
+    for (const auto& utt : *u) {
+      if (!utt.is_object()) continue;
+      transcript::Segment seg;
+      seg.start = number_or(utt, "start", 0);
+      seg.end = number_or(utt, "end", seg.start);
+      seg.words = parse_words(utt);
+      seg.text = trim(string_or(utt, "transcript"));
+      if (seg.text.empty()) seg.text = join_words(seg.words);
+      if (!seg.text.empty()) t.segments.push_back(std::move(seg));
+    }
+  }
+  if (t.segments.empty() && alternative) {
+    std::vector<transcript::Word> words = parse_words(*alternative);
+    // 2. Paragraphs -> sentences.
+    const json* paragraphs = nullptr;
+    if (auto p = alternative->find("paragraphs"); p != alternative->end() && p->is_object()) {
+      if (auto pp = p->find("paragraphs"); pp != p->end() && pp->is_array()) paragraphs = &*pp;
+    }
+    if (paragraphs) {
+      for (const auto& para : *paragraphs) {
+        auto sentences = para.find("sentences");
+        if (sentences == para.end() || !sentences->is_array()) continue;
+        for (const auto& s : *sentences) {
+          transcript::Segment seg;
+          seg.start = number_or(s, "start", 0);
+          seg.end = number_or(s, "end", seg.start);
+          seg.text = trim(string_or(s, "text"));
+          for (const auto& w : words) {
+            double mid = (w.start + w.end) / 2;
+            if (mid >= seg.start && mid <= seg.end) seg.words.push_back(w);
+          }
+          if (!seg.text.empty()) t.segments.push_back(std::move(seg));
+        }
+      }
+    }
+    // 3. Words alone.
+    if (t.segments.empty() && !words.empty()) t.segments = segments_from_words(std::move(words));
+    // 4. Only a transcript string.
+    if (t.segments.empty()) {
+      std::string text = trim(string_or(*alternative, "transcript"));
+      if (!text.empty()) t.segments.push_back({.start = 0, .end = t.duration, .text = text});
+    }
+  }
+  if (t.duration <= 0 && !t.segments.empty()) t.duration = t.segments.back().end;
+  return t;
+}
+
+DeepgramTranscriber::DeepgramTranscriber(DeepgramSettings settings,
+                                         std::shared_ptr<http::HttpClient> http)
+    : settings_(std::move(settings)), http_(std::move(http)) {
+  while (!settings_.base_url.empty() && settings_.base_url.back() == '/') {
+    settings_.base_url.pop_back();
+  }
+  caps_.name = "deepgram";
+  caps_.model = settings_.model;
+  caps_.uploads = true;
+  caps_.max_upload_bytes = settings_.max_upload_bytes;
+  caps_.max_concurrency = std::max(1, settings_.max_concurrency);
+  caps_.accepted_extensions = {"mp3",  "mp4",  "m4a", "aac", "ogg", "oga",  "opus", "wav",
+                               "webm", "flac", "mkv", "mov", "amr", "mpeg", "mpga"};
+  caps_.min_billed_s = 0;
+  caps_.supports_translate = false;
+}
+
+std::string DeepgramTranscriber::listen_url(const TranscribeOptions& options) const {
+  auto escape = [](const std::string& s) {
+    char* e = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
+    std::string out = e ? e : "";
+    curl_free(e);
+    return out;
+  };
+  std::string url = settings_.base_url + "/v1/listen?model=" + escape(settings_.model) +
+                    "&smart_format=true&punctuate=true&utterances=true";
+  if (options.language.empty() || options.language == "auto") {
+    url += "&detect_language=true";
+  } else {
+    url += "&language=" + escape(options.language);
+  }
+  if (settings_.mip_opt_out) url += "&mip_opt_out=true";
+  return url;
+}
+
+transcript::Transcript DeepgramTranscriber::transcribe(const AudioFile& audio,
+                                                       const TranscribeOptions& options) {
+  if (options.cancelled && options.cancelled()) throw Error(ErrorKind::kCancelled, "cancelled");
+  if (options.translate) {
+    throw Error(ErrorKind::kInvalidInput, "deepgram: translation is not supported");
+  }
+  std::error_code ec;
+  auto size = std::filesystem::file_size(audio.path, ec);
+  if (ec) throw Error(ErrorKind::kInvalidInput, "deepgram: cannot read the audio file");
+  if (static_cast<int64_t>(size) > caps_.max_upload_bytes) {
+    throw Error(ErrorKind::kInvalidInput, "deepgram: upload of " + std::to_string(size) +
+                                              " bytes is over the limit of " +
+                                              std::to_string(caps_.max_upload_bytes));
+  }
+  http::Request req;
+  req.method = "POST";
+  req.url = listen_url(options);
+  req.timeout = settings_.timeout;
+  req.max_body_bytes = 64'000'000;
+  req.headers.emplace_back("Authorization", "Token " + settings_.api_key);
+  req.headers.emplace_back(
+      "Content-Type", audio.content_type.empty() ? "application/octet-stream" : audio.content_type);
+  req.headers.emplace_back("Accept", "application/json");
+  req.body_file = audio.path;
+
+  http::Response res = http_->send(req);
+  const std::string what = "deepgram /v1/listen";
+  if (res.status < 200 || res.status >= 300) {
+    throw http::status_error(res, what, SystemClock::instance().unix_ms());
+  }
+  transcript::Transcript t;
+  try {
+    t = parse_deepgram_response(res.body);
+  } catch (const Error& e) {
+    throw Error(e.kind(), what + ": " + e.what());
+  }
+  t.engine = caps_.name;
+  t.model = caps_.model;
+  if (t.language.empty() && !options.language.empty() && options.language != "auto") {
+    t.language = options.language;
+  }
+  if (t.duration <= 0) t.duration = audio.info.duration_s;
+  if (options.progress) options.progress(1.0);
+  return t;
+}
+
+}  // namespace tgscribe::engine

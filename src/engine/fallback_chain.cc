@@ -1,0 +1,39 @@
+#include "engine/fallback_chain.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/error.h"
+#include "common/redact.h"
+
+namespace tgscribe::engine {
+
+FallbackChain::FallbackChain(std::vector<std::shared_ptr<Transcriber>> engines)
+    : engines_(std::move(engines)) {
+  if (engines_.empty()) throw Error(ErrorKind::kInternal, "no transcription engine configured");
+}
+
+transcript::Transcript FallbackChain::run(
+    const std::function<transcript::Transcript(Transcriber&)>& attempt) const {
+  std::string summary;
+  ErrorKind last_kind = ErrorKind::kServer;
+  for (const auto& engine : engines_) {
+    const std::string& name = engine->caps().name;
+    try {
+      return attempt(*engine);
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::kCancelled) throw;
+      std::string reason = redact(e.what());
+      // The engine's own messages already start with its name; do not say it twice.
+      if (reason.rfind(name, 0) != 0) reason = name + ": " + reason;
+      spdlog::warn("engine failed: {} ({})", reason, to_string(e.kind()));
+      summary += (summary.empty() ? "" : "; ") + reason;
+      // A bug inside one engine is still "the engines failed" for the user.
+      last_kind = e.kind() == ErrorKind::kInternal ? ErrorKind::kServer : e.kind();
+    }
+  }
+  std::string prefix =
+      engines_.size() == 1 ? "transcription failed: " : "transcription failed with every engine: ";
+  throw Error(last_kind, prefix + summary);
+}
+
+}  // namespace tgscribe::engine
