@@ -146,8 +146,14 @@ const AVInputFormat* probe_format(ByteReader& reader, const std::string& name) {
     pd.buf_size = static_cast<int>(head.size());
     int score = 0;
     const AVInputFormat* fmt = av_probe_input_format3(&pd, 1, &score);
-    if (fmt && score > (last ? 0 : AVPROBE_SCORE_RETRY)) return fmt;
-    if (last) return nullptr;
+    if (fmt && score > AVPROBE_SCORE_RETRY) return fmt;
+    if (last) {
+      // A weak guess is accepted only when the bytes themselves support it: a name alone
+      // (noise called .ogg) does not make a file media.
+      pd.filename = "";
+      fmt = av_probe_input_format3(&pd, 1, &score);
+      return fmt && score > 0 ? fmt : nullptr;
+    }
   }
 }
 
