@@ -1,0 +1,73 @@
+#pragma once
+// Telegram's flood limits as token buckets: ≈30 messages/s per bot, ≈1/s per chat, 20/min per
+// group, plus "come back in N seconds" blocks learned from 429 answers. Written by hand: the
+// buckets are a dozen lines each and no packaged library offers per-key buckets on an
+// injectable clock.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+
+#include "common/clock.h"
+
+namespace tgscribe::telegram {
+
+// A bucket of `burst` tokens refilled at `per_second`, as a virtual-scheduling (GCRA) clock:
+// reserving returns the moment the caller may go, and the slot is taken at once, so threads
+// that reserve concurrently are spread out rather than woken together.
+class TokenBucket {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  TokenBucket(double per_second, double burst);
+  // Earliest time >= now at which one token is available.
+  TimePoint available_at(TimePoint now) const;
+  // Takes the token at time t (t from available_at, or later).
+  void take(TimePoint t);
+  // A bucket whose next token is due by `now` is full: it behaves exactly like a new one.
+  bool full(TimePoint now) const { return tat_ <= now; }
+
+ private:
+  std::chrono::nanoseconds interval_;
+  std::chrono::nanoseconds tolerance_;
+  TimePoint tat_{};  // theoretical arrival time of the next token
+};
+
+struct RateLimits {
+  double global_per_second = 30;
+  double global_burst = 30;
+  double chat_per_second = 1;
+  double chat_burst = 3;  // a reply and its files may leave together
+  double group_per_minute = 20;
+  double group_burst = 20;
+};
+
+class RateLimiter {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  explicit RateLimiter(RateLimits limits = {});
+
+  // Reserves a slot for one message to chat_id (group chats have negative ids and also count
+  // against the per-group bucket) and returns when it may be sent. chat_only_global: chat
+  // actions and similar calls that count only against the global bucket.
+  TimePoint reserve(int64_t chat_id, TimePoint now, bool global_only = false);
+  // Time before which nothing may be sent to chat_id (429 blocks), or `now` if none.
+  TimePoint blocked_until(int64_t chat_id, TimePoint now) const;
+  // A 429 for chat_id: block it until `until`. When two different chats are blocked at once,
+  // the limit hit is the bot-wide one: block every chat.
+  void block(int64_t chat_id, TimePoint until, TimePoint now);
+  void block_all(TimePoint until);
+
+ private:
+  void prune(TimePoint now);
+  TokenBucket& bucket(std::map<int64_t, TokenBucket>& m, int64_t chat, double rate, double burst);
+
+  RateLimits limits_;
+  mutable std::mutex mutex_;
+  TokenBucket global_;                     // guarded by mutex_
+  std::map<int64_t, TokenBucket> chats_;   // guarded by mutex_
+  std::map<int64_t, TokenBucket> groups_;  // guarded by mutex_
+  std::map<int64_t, TimePoint> blocked_;   // guarded by mutex_
+  TimePoint global_blocked_{};             // guarded by mutex_
+};
+
+}  // namespace tgscribe::telegram

@@ -1,0 +1,298 @@
+#include "telegram/types.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "common/strings.h"
+
+namespace tgscribe::telegram {
+namespace {
+
+using nlohmann::json;
+
+// Field readers that say "absent or wrong type" instead of throwing, so one odd field in an
+// update never costs more than that field.
+std::optional<int64_t> get_int(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+std::string get_str(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+bool get_bool(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+ChatType chat_type_of(std::string_view s) {
+  if (s == "private") return ChatType::kPrivate;
+  if (s == "group") return ChatType::kGroup;
+  if (s == "supergroup") return ChatType::kSupergroup;
+  if (s == "channel") return ChatType::kChannel;
+  return ChatType::kUnknown;
+}
+
+std::optional<MediaRef> media_from(const json& m, const char* key, MediaKind kind) {
+  auto it = m.find(key);
+  if (it == m.end() || !it->is_object()) return std::nullopt;
+  const json& o = *it;
+  MediaRef ref;
+  ref.kind = kind;
+  ref.file_id = get_str(o, "file_id");
+  ref.file_unique_id = get_str(o, "file_unique_id");
+  if (ref.file_id.empty() || ref.file_unique_id.empty()) return std::nullopt;
+  ref.file_name = get_str(o, "file_name");
+  ref.mime_type = get_str(o, "mime_type");
+  ref.file_size = std::max<int64_t>(0, get_int(o, "file_size").value_or(0));
+  ref.duration = static_cast<int>(
+      std::clamp<int64_t>(get_int(o, "duration").value_or(0), 0, int64_t{1} << 30));
+  return ref;
+}
+
+std::optional<MediaRef> media_of(const json& m) {
+  if (auto r = media_from(m, "voice", MediaKind::kVoice)) return r;
+  if (auto r = media_from(m, "audio", MediaKind::kAudio)) return r;
+  if (auto r = media_from(m, "video", MediaKind::kVideo)) return r;
+  if (auto r = media_from(m, "video_note", MediaKind::kVideoNote)) return r;
+  if (auto r = media_from(m, "document", MediaKind::kDocument)) {
+    if (is_media_document(r->mime_type, r->file_name)) return r;
+  }
+  return std::nullopt;
+}
+
+Parsed<Message> parse_message_depth(const json& j, const ParseLimits& limits, int depth) {
+  if (!j.is_object()) return Parsed<Message>::fail("message is not an object");
+  Message m;
+  auto id = get_int(j, "message_id");
+  if (!id) return Parsed<Message>::fail("message without message_id");
+  m.message_id = *id;
+  auto chat_it = j.find("chat");
+  if (chat_it == j.end()) return Parsed<Message>::fail("message without chat");
+  auto chat = parse_chat(*chat_it);
+  if (!chat) return Parsed<Message>::fail("bad chat: " + chat.error);
+  m.chat = *chat.value;
+  m.message_thread_id = get_int(j, "message_thread_id");
+  m.is_topic_message = get_bool(j, "is_topic_message");
+  m.date = get_int(j, "date").value_or(0);
+  if (auto from_it = j.find("from"); from_it != j.end()) {
+    auto from = parse_user(*from_it);
+    if (!from) return Parsed<Message>::fail("bad from: " + from.error);
+    m.from = *from.value;
+  }
+  m.text = get_str(j, "text");
+  const char* entities_key = "entities";
+  if (m.text.empty()) {
+    m.text = get_str(j, "caption");
+    entities_key = "caption_entities";
+  }
+  if (m.text.size() > limits.max_text_bytes) return Parsed<Message>::fail("text too long");
+  if (auto e = j.find(entities_key); e != j.end() && e->is_array()) {
+    for (const auto& ej : *e) {
+      if (!ej.is_object()) continue;
+      MessageEntity ent;
+      ent.type = get_str(ej, "type");
+      ent.offset = static_cast<int>(get_int(ej, "offset").value_or(0));
+      ent.length = static_cast<int>(get_int(ej, "length").value_or(0));
+      m.entities.push_back(std::move(ent));
+      if (m.entities.size() > 1000) break;  // more than any real message carries
+    }
+  }
+  m.media = media_of(j);
+  if (depth == 0) {
+    if (auto r = j.find("reply_to_message"); r != j.end() && r->is_object()) {
+      // A broken quoted message must not cost us the message itself.
+      auto reply = parse_message_depth(*r, limits, depth + 1);
+      if (reply) m.reply_to_message = std::make_shared<const Message>(std::move(*reply.value));
+    }
+  }
+  return Parsed<Message>{std::move(m), {}};
+}
+
+}  // namespace
+
+std::string User::display_name() const {
+  std::string name = trim(first_name + " " + last_name);
+  if (!name.empty()) return name;
+  if (!username.empty()) return "@" + username;
+  return std::to_string(id);
+}
+
+const char* to_string(ChatType type) {
+  switch (type) {
+    case ChatType::kPrivate:
+      return "private";
+    case ChatType::kGroup:
+      return "group";
+    case ChatType::kSupergroup:
+      return "supergroup";
+    case ChatType::kChannel:
+      return "channel";
+    case ChatType::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+const char* to_string(MediaKind kind) {
+  switch (kind) {
+    case MediaKind::kVoice:
+      return "voice";
+    case MediaKind::kAudio:
+      return "audio";
+    case MediaKind::kVideo:
+      return "video";
+    case MediaKind::kVideoNote:
+      return "video_note";
+    case MediaKind::kDocument:
+      return "document";
+  }
+  return "unknown";
+}
+
+bool is_media_document(std::string_view mime_type, std::string_view file_name) {
+  std::string mime = to_lower(mime_type);
+  if (starts_with_icase(mime, "audio/") || starts_with_icase(mime, "video/")) return true;
+  // Clients often send media as application/octet-stream: trust a known extension then.
+  static constexpr std::array<std::string_view, 30> kExtensions = {
+      "oga", "ogg",  "opus", "mp3",  "m4a", "aac", "wav", "flac", "wma", "amr",
+      "aif", "aiff", "weba", "mpga", "mka", "ac3", "mp4", "m4v",  "mkv", "webm",
+      "mov", "avi",  "3gp",  "mpeg", "mpg", "wmv", "flv", "ts",   "mts", "3g2"};
+  std::string ext = file_extension(file_name);
+  return !ext.empty() &&
+         std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+}
+
+std::string Message::command(std::string_view bot_username) const {
+  if (text.empty() || text[0] != '/') return {};
+  size_t end = 1;
+  while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+  std::string word = text.substr(1, end - 1);
+  std::string target;
+  if (auto at = word.find('@'); at != std::string::npos) {
+    target = word.substr(at + 1);
+    word.resize(at);
+  }
+  if (word.empty() || word.size() > 32) return {};
+  for (char c : word) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return {};
+  }
+  if (!target.empty() && !bot_username.empty() && to_lower(target) != to_lower(bot_username)) {
+    return {};
+  }
+  return to_lower(word);
+}
+
+std::string Message::command_args() const {
+  if (text.empty() || text[0] != '/') return {};
+  size_t end = text.find_first_of(" \t\n\r");
+  if (end == std::string::npos) return {};
+  return trim(std::string_view(text).substr(end));
+}
+
+Parsed<User> parse_user(const nlohmann::json& j) {
+  if (!j.is_object()) return Parsed<User>::fail("user is not an object");
+  auto id = get_int(j, "id");
+  if (!id) return Parsed<User>::fail("user without id");
+  User u;
+  u.id = *id;
+  u.is_bot = get_bool(j, "is_bot");
+  u.first_name = get_str(j, "first_name");
+  u.last_name = get_str(j, "last_name");
+  u.username = get_str(j, "username");
+  u.language_code = get_str(j, "language_code");
+  return Parsed<User>{std::move(u), {}};
+}
+
+Parsed<Chat> parse_chat(const nlohmann::json& j) {
+  if (!j.is_object()) return Parsed<Chat>::fail("chat is not an object");
+  auto id = get_int(j, "id");
+  if (!id) return Parsed<Chat>::fail("chat without id");
+  Chat c;
+  c.id = *id;
+  c.type = chat_type_of(get_str(j, "type"));
+  c.title = get_str(j, "title");
+  c.username = get_str(j, "username");
+  c.is_forum = get_bool(j, "is_forum");
+  return Parsed<Chat>{std::move(c), {}};
+}
+
+Parsed<Message> parse_message(const nlohmann::json& j, const ParseLimits& limits) {
+  try {
+    return parse_message_depth(j, limits, 0);
+  } catch (const std::exception& e) {  // belt and braces: the readers above do not throw
+    return Parsed<Message>::fail(std::string("unexpected message shape: ") + e.what());
+  }
+}
+
+Parsed<Update> parse_update(const nlohmann::json& j, const ParseLimits& limits) {
+  try {
+    if (!j.is_object()) return Parsed<Update>::fail("update is not an object");
+    auto id = get_int(j, "update_id");
+    if (!id) return Parsed<Update>::fail("update without integer update_id");
+    Update u;
+    u.update_id = *id;
+    static constexpr std::array<std::pair<const char*, UpdateKind>, 4> kMessageKinds = {{
+        {"message", UpdateKind::kMessage},
+        {"edited_message", UpdateKind::kEditedMessage},
+        {"channel_post", UpdateKind::kChannelPost},
+        {"edited_channel_post", UpdateKind::kEditedChannelPost},
+    }};
+    for (const auto& [key, kind] : kMessageKinds) {
+      auto it = j.find(key);
+      if (it == j.end()) continue;
+      auto m = parse_message(*it, limits);
+      if (!m) return Parsed<Update>::fail(std::string(key) + ": " + m.error);
+      u.kind = kind;
+      u.kind_name = key;
+      u.message = std::move(m.value);
+      return Parsed<Update>{std::move(u), {}};
+    }
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key() != "update_id") {
+        u.kind_name = it.key();
+        break;
+      }
+    }
+    return Parsed<Update>{std::move(u), {}};
+  } catch (const std::exception& e) {
+    return Parsed<Update>::fail(std::string("unexpected update shape: ") + e.what());
+  }
+}
+
+Parsed<Update> parse_update(std::string_view body, const ParseLimits& limits) {
+  if (body.size() > limits.max_json_bytes) return Parsed<Update>::fail("update too large");
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Parsed<Update>::fail("update is not valid JSON");
+  return parse_update(j, limits);
+}
+
+Parsed<File> parse_file(const nlohmann::json& j) {
+  if (!j.is_object()) return Parsed<File>::fail("file is not an object");
+  File f;
+  f.file_id = get_str(j, "file_id");
+  if (f.file_id.empty()) return Parsed<File>::fail("file without file_id");
+  f.file_unique_id = get_str(j, "file_unique_id");
+  f.file_size = std::max<int64_t>(0, get_int(j, "file_size").value_or(0));
+  f.file_path = get_str(j, "file_path");
+  return Parsed<File>{std::move(f), {}};
+}
+
+Parsed<ChatMember> parse_chat_member(const nlohmann::json& j) {
+  if (!j.is_object()) return Parsed<ChatMember>::fail("chat member is not an object");
+  ChatMember m;
+  m.status = get_str(j, "status");
+  if (m.status.empty()) return Parsed<ChatMember>::fail("chat member without status");
+  if (auto u = j.find("user"); u != j.end()) {
+    auto user = parse_user(*u);
+    if (user) m.user = *user.value;
+  }
+  return Parsed<ChatMember>{std::move(m), {}};
+}
+
+}  // namespace tgscribe::telegram

@@ -1,0 +1,149 @@
+#pragma once
+// The parts of the Bot API object model tgscribe uses, parsed defensively: updates come from
+// the network (polling or a webhook anyone can hit), so a malformed one yields an error value,
+// never an exception, and never stops the bot.
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tgscribe::telegram {
+
+// A value or the reason there is none; the parser's way of saying "malformed" without throwing.
+template <typename T>
+struct Parsed {
+  std::optional<T> value;
+  std::string error;  // set when value is empty
+
+  explicit operator bool() const { return value.has_value(); }
+  const T& operator*() const { return *value; }
+  const T* operator->() const { return &*value; }
+  static Parsed fail(std::string why) { return Parsed{std::nullopt, std::move(why)}; }
+};
+
+struct User {
+  int64_t id = 0;
+  bool is_bot = false;
+  std::string first_name;
+  std::string last_name;
+  std::string username;
+  std::string language_code;  // IETF tag from the user's client, may be empty
+
+  // "First Last" or "@username" or the id: how to name the user in a group reply.
+  std::string display_name() const;
+};
+
+enum class ChatType { kPrivate, kGroup, kSupergroup, kChannel, kUnknown };
+const char* to_string(ChatType type);
+
+struct Chat {
+  int64_t id = 0;
+  ChatType type = ChatType::kUnknown;
+  std::string title;
+  std::string username;
+  bool is_forum = false;
+
+  bool is_group() const { return type == ChatType::kGroup || type == ChatType::kSupergroup; }
+};
+
+enum class MediaKind { kVoice, kAudio, kVideo, kVideoNote, kDocument };
+const char* to_string(MediaKind kind);
+
+// One shape for every kind of transcribable attachment.
+struct MediaRef {
+  MediaKind kind = MediaKind::kVoice;
+  std::string file_id;         // used to download (bot-specific)
+  std::string file_unique_id;  // stable across time and bots: the cheapest cache key
+  std::string file_name;       // empty for voice/video_note (Telegram sends none)
+  std::string mime_type;
+  int64_t file_size = 0;  // 0 when unknown; may exceed 2^31
+  int duration = 0;       // seconds, 0 when unknown
+};
+
+// True when a document with this MIME type / file name is audio or video we can transcribe.
+bool is_media_document(std::string_view mime_type, std::string_view file_name);
+
+struct MessageEntity {
+  std::string type;  // "bot_command", "mention", ...
+  int offset = 0;    // UTF-16 code units
+  int length = 0;
+};
+
+struct Message {
+  int64_t message_id = 0;
+  std::optional<int64_t> message_thread_id;
+  bool is_topic_message = false;
+  int64_t date = 0;
+  Chat chat;
+  std::optional<User> from;
+  std::string text;  // text, or the caption of a media message
+  std::vector<MessageEntity> entities;
+  std::optional<MediaRef> media;
+  std::shared_ptr<const Message> reply_to_message;  // one level deep, as Telegram sends it
+
+  // The thread to answer in: set only when the message is in a forum topic.
+  std::optional<int64_t> reply_thread_id() const {
+    return is_topic_message ? message_thread_id : std::nullopt;
+  }
+  // "/transcribe@MyBot args" -> "transcribe" (lower-cased), or "" when not a command.
+  // bot_username (without @) set: a command addressed to another bot yields "".
+  std::string command(std::string_view bot_username = {}) const;
+  // Text after the command word, trimmed ("/lang id" -> "id").
+  std::string command_args() const;
+};
+
+enum class UpdateKind {
+  kMessage,
+  kEditedMessage,
+  kChannelPost,
+  kEditedChannelPost,
+  kOther,  // callback_query, my_chat_member, ...: valid, but nothing tgscribe acts on
+};
+
+struct Update {
+  int64_t update_id = 0;
+  UpdateKind kind = UpdateKind::kOther;
+  std::string kind_name;           // the JSON field name, e.g. "message", "callback_query"
+  std::optional<Message> message;  // set for the message-bearing kinds
+};
+
+struct ParseLimits {
+  size_t max_json_bytes = 1 << 20;    // a real update is a few KB
+  size_t max_text_bytes = 64 * 1024;  // Telegram caps text at 4096 UTF-16 units
+};
+
+// Never throws. An update with a valid update_id but an unknown kind parses fine (kOther).
+Parsed<Update> parse_update(const nlohmann::json& j, const ParseLimits& limits = {});
+Parsed<Update> parse_update(std::string_view body, const ParseLimits& limits = {});
+// Raw bodies (a webhook request, a test literal) without ambiguity with the json overload.
+inline Parsed<Update> parse_update(const std::string& body, const ParseLimits& limits = {}) {
+  return parse_update(std::string_view(body), limits);
+}
+inline Parsed<Update> parse_update(const char* body, const ParseLimits& limits = {}) {
+  return parse_update(std::string_view(body), limits);
+}
+Parsed<Message> parse_message(const nlohmann::json& j, const ParseLimits& limits = {});
+Parsed<User> parse_user(const nlohmann::json& j);
+Parsed<Chat> parse_chat(const nlohmann::json& j);
+
+// getFile's answer.
+struct File {
+  std::string file_id;
+  std::string file_unique_id;
+  int64_t file_size = 0;
+  std::string file_path;  // relative on the cloud API; absolute on a --local Bot API server
+};
+Parsed<File> parse_file(const nlohmann::json& j);
+
+// getChatMember's answer, reduced to what /mode needs.
+struct ChatMember {
+  std::string status;  // creator, administrator, member, restricted, left, kicked
+  User user;
+  bool is_admin() const { return status == "creator" || status == "administrator"; }
+};
+Parsed<ChatMember> parse_chat_member(const nlohmann::json& j);
+
+}  // namespace tgscribe::telegram
