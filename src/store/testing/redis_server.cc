@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <csignal>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -106,6 +107,26 @@ void RedisServer::kill_hard() {
   if (!process_) return;
   process_->kill_hard();
   process_.reset();
+}
+
+RedisServer* shared_redis_server(std::string* skip_reason) {
+  static std::mutex mutex;
+  static std::unique_ptr<RedisServer> server;
+  static std::string failure;
+  std::lock_guard lock(mutex);
+  if (!server && failure.empty()) {
+    if (auto why = RedisServer::unavailable_reason()) {
+      failure = *why;
+    } else {
+      try {
+        server = std::make_unique<RedisServer>();
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+    }
+  }
+  if (!server && skip_reason) *skip_reason = failure;
+  return server.get();
 }
 
 }  // namespace tgscribe::store::testing

@@ -54,4 +54,9 @@ class RedisServer {
   std::unique_ptr<tgscribe::testing::ChildProcess> process_;
 };
 
+// One server per test process, started on first use and shared by tests that need no
+// restarts (each keeps to its own key prefix). nullptr with *skip_reason when redis-server
+// is not installed or does not start.
+RedisServer* shared_redis_server(std::string* skip_reason);
+
 }  // namespace tgscribe::store::testing
