@@ -14,6 +14,7 @@ struct Config {
   std::string telegram_api_url = "https://api.telegram.org";
   bool telegram_local_mode = false;
   int64_t telegram_download_limit_bytes = 20'000'000;  // cloud Bot API getFile limit
+  double telegram_global_rate = 30;  // outbound messages per second over all chats
 
   // Engines
   std::string transcriber = "auto";  // auto|groq|openai|deepgram|sphinx

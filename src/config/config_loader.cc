@@ -169,6 +169,9 @@ std::vector<OptionSpec> build_specs() {
   add("TELEGRAM_DOWNLOAD_LIMIT_MB", "20", false, double_opt(0.001, 1e6, [](Config& c, double v) {
         c.telegram_download_limit_bytes = static_cast<int64_t>(v * 1e6);
       }));
+  add("TELEGRAM_GLOBAL_RATE", "30", false, double_opt(0.1, 100000, [](Config& c, double v) {
+        c.telegram_global_rate = v;
+      }));
   add("TRANSCRIBER", "auto", false,
       choice_opt({"auto", "groq", "openai", "deepgram", "sphinx"},
                  [](Config& c, std::string v) { c.transcriber = v; }));
