@@ -40,7 +40,7 @@ EncodeOptions choose_encoding(const UploadTarget& t, const PlannerOptions& o) {
   EncodeOptions e;
   e.sample_rate = o.sample_rate;
   e.channels = o.channels;
-  if (o.use_flac && (accepts(t, "flac") || !accepts(t, "ogg"))) {
+  if (o.use_flac && accepts(t, "flac")) {
     e.codec = AudioCodec::kFlac;
     e.container = Container::kFlac;
     return e;
@@ -96,6 +96,9 @@ UploadPlan plan_upload(const MediaInfo& info, const UploadTarget& target,
   const UploadFormat original = upload_format(info);
   const int64_t usable = usable_bytes(target, options);
 
+  const Interval span = speech_span(silences, info.duration_s, options.trim_pad_s);
+  // Nothing but silence: sending it only invites invented text.
+  plan.empty = !silences.empty() && span.length() <= 0;
   if (!target.uploads) {
     plan.format = original;
     plan.reason = "engine decodes the file itself";
@@ -118,8 +121,7 @@ UploadPlan plan_upload(const MediaInfo& info, const UploadTarget& target,
 
   EncodeOptions enc = choose_encoding(target, options);
   plan.format = upload_format(enc.codec, enc.container);
-  const Interval span = speech_span(silences, info.duration_s, options.trim_pad_s);
-  if (span.length() <= 0) {
+  if (plan.empty || span.length() <= 0) {
     plan.kind = PlanKind::kReencode;
     plan.encode = enc;
     plan.empty = true;
