@@ -40,25 +40,27 @@ void RateLimiter::prune(TimePoint now) {
   }
 }
 
-RateLimiter::TimePoint RateLimiter::reserve(int64_t chat_id, TimePoint now, bool global_only) {
+RateLimiter::TimePoint RateLimiter::reserve_chat(int64_t chat_id, TimePoint now) {
   std::lock_guard lock(mutex_);
   prune(now);
   TimePoint t = std::max(now, global_blocked_);
   if (auto it = blocked_.find(chat_id); it != blocked_.end()) t = std::max(t, it->second);
-  t = global_.available_at(t);
-  TokenBucket* chat = nullptr;
+  TokenBucket& chat = bucket(chats_, chat_id, limits_.chat_per_second, limits_.chat_burst);
+  t = chat.available_at(t);
   TokenBucket* group = nullptr;
-  if (!global_only) {
-    chat = &bucket(chats_, chat_id, limits_.chat_per_second, limits_.chat_burst);
-    t = std::max(t, chat->available_at(t));
-    if (chat_id < 0) {  // groups, supergroups and channels have negative ids
-      group = &bucket(groups_, chat_id, limits_.group_per_minute / 60.0, limits_.group_burst);
-      t = std::max(t, group->available_at(t));
-    }
+  if (chat_id < 0) {  // groups, supergroups and channels have negative ids
+    group = &bucket(groups_, chat_id, limits_.group_per_minute / 60.0, limits_.group_burst);
+    t = group->available_at(t);
   }
-  global_.take(t);
-  if (chat) chat->take(t);
+  chat.take(t);
   if (group) group->take(t);
+  return t;
+}
+
+RateLimiter::TimePoint RateLimiter::reserve_global(TimePoint now) {
+  std::lock_guard lock(mutex_);
+  TimePoint t = global_.available_at(std::max(now, global_blocked_));
+  global_.take(t);
   return t;
 }
 

@@ -46,10 +46,12 @@ class RateLimiter {
   using TimePoint = std::chrono::steady_clock::time_point;
   explicit RateLimiter(RateLimits limits = {});
 
-  // Reserves a slot for one message to chat_id (group chats have negative ids and also count
-  // against the per-group bucket) and returns when it may be sent. chat_only_global: chat
-  // actions and similar calls that count only against the global bucket.
-  TimePoint reserve(int64_t chat_id, TimePoint now, bool global_only = false);
+  // Sending is two-phase so that a message held back by its chat's limit does not also hold
+  // a bot-wide slot while it waits (that would stall every other chat): first reserve the
+  // chat's slot (per chat, per group for negative ids, and any 429 block) and wait until the
+  // returned time, then reserve a global slot and wait for that (usually no wait at all).
+  TimePoint reserve_chat(int64_t chat_id, TimePoint now);
+  TimePoint reserve_global(TimePoint now);
   // Time before which nothing may be sent to chat_id (429 blocks), or `now` if none.
   TimePoint blocked_until(int64_t chat_id, TimePoint now) const;
   // A 429 for chat_id: block it until `until`. When two different chats are blocked at once,

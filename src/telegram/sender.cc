@@ -64,7 +64,8 @@ auto Sender::deliver(const char* method, int64_t chat_id, std::optional<int64_t>
       throw ApiError(ErrorKind::kRateLimited, method, 429,
                      "Too Many Requests: chat is flood-blocked", ceil_ms(blocked - now));
     }
-    wait_until(limiter_.reserve(chat_id, now));
+    wait_until(limiter_.reserve_chat(chat_id, now));
+    wait_until(limiter_.reserve_global(clock_.now()));
     try {
       return fn(chat_id);
     } catch (const ApiError& e) {
@@ -138,7 +139,7 @@ bool Sender::send_chat_action(int64_t chat_id, const std::string& action,
   auto now = clock_.now();
   if (limiter_.blocked_until(chat_id, now) > now) return false;
   // Chat actions are not messages: they count only against the bot-wide budget.
-  wait_until(limiter_.reserve(chat_id, now, /*global_only=*/true));
+  wait_until(limiter_.reserve_global(now));
   try {
     api_.send_chat_action(chat_id, action, message_thread_id);
     return true;
