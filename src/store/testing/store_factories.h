@@ -1,0 +1,97 @@
+#pragma once
+// Factories for the typed store suites (transcript_cache_test.cc, job_queue_test.cc,
+// settings_store_test.cc). Adding an implementation = one factory struct here + one line in
+// the suite's type list. A factory is a struct with:
+//
+//   static constexpr const char* kName;   // test name suffix
+//   static constexpr bool kPersistent;    // make() again on the same env sees earlier writes
+//   static constexpr bool kBounded;       // caches only: honours CacheParams::max_entries
+//   static std::unique_ptr<Interface> make(StoreTestEnv& env, const Params& params,
+//                                          std::string* skip_reason);
+//
+// make() returns nullptr with *skip_reason set when the backend cannot run here (e.g. no
+// redis-server); the suite then GTEST_SKIPs with that reason. Every implementation must read
+// time from env.clock, so TTLs, leases and aging are driven by the test, not by sleeping.
+#include <memory>
+#include <string>
+
+#include "store/job_queue.h"
+#include "store/queue_policy.h"
+#include "store/settings_store.h"
+#include "store/testing/manual_clock.h"
+#include "store/transcript_cache.h"
+#include "support/test_util.h"
+
+namespace tgscribe::store::testing {
+
+// One per test: a fresh directory, a clock the test drives, and a unique namespace (for
+// shared backends such as Redis, a key prefix that keeps tests apart).
+struct StoreTestEnv {
+  tgscribe::testing::TempDir dir;
+  ManualClock clock;
+  std::string ns = "t" + new_job_id();
+};
+
+struct CacheParams {
+  int64_t max_entries = 100;
+  int64_t ttl_s = 3600;
+};
+
+// Test names show the implementation: TranscriptCacheTest/Sqlite.TtlExpiry.
+struct FactoryName {
+  template <typename T>
+  static std::string GetName(int) {
+    return T::kName;
+  }
+};
+
+// --- memory ---
+struct MemoryCacheFactory {
+  static constexpr const char* kName = "memory";
+  static constexpr bool kPersistent = false;
+  static constexpr bool kBounded = true;
+  static std::unique_ptr<TranscriptCache> make(StoreTestEnv& env, const CacheParams& p,
+                                               std::string* skip_reason);
+};
+struct MemoryQueueFactory {
+  static constexpr const char* kName = "memory";
+  static constexpr bool kPersistent = false;
+  static std::unique_ptr<JobQueue> make(StoreTestEnv& env, const QueueOptions& o,
+                                        std::string* skip_reason);
+};
+struct MemorySettingsFactory {
+  static constexpr const char* kName = "memory";
+  static constexpr bool kPersistent = false;
+  static std::unique_ptr<SettingsStore> make(StoreTestEnv& env, std::string* skip_reason);
+};
+
+// --- SQLite: env.dir/tgscribe.db, one connection per make() (as two processes would) ---
+struct SqliteCacheFactory {
+  static constexpr const char* kName = "sqlite";
+  static constexpr bool kPersistent = true;
+  static constexpr bool kBounded = true;
+  static std::unique_ptr<TranscriptCache> make(StoreTestEnv& env, const CacheParams& p,
+                                               std::string* skip_reason);
+};
+struct SqliteQueueFactory {
+  static constexpr const char* kName = "sqlite";
+  static constexpr bool kPersistent = true;
+  static std::unique_ptr<JobQueue> make(StoreTestEnv& env, const QueueOptions& o,
+                                        std::string* skip_reason);
+};
+struct SqliteSettingsFactory {
+  static constexpr const char* kName = "sqlite";
+  static constexpr bool kPersistent = true;
+  static std::unique_ptr<SettingsStore> make(StoreTestEnv& env, std::string* skip_reason);
+};
+
+// --- tiered: memory in front of SQLite ---
+struct TieredCacheFactory {
+  static constexpr const char* kName = "tiered";
+  static constexpr bool kPersistent = true;
+  static constexpr bool kBounded = true;
+  static std::unique_ptr<TranscriptCache> make(StoreTestEnv& env, const CacheParams& p,
+                                               std::string* skip_reason);
+};
+
+}  // namespace tgscribe::store::testing

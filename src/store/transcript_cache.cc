@@ -1,0 +1,13 @@
+#include "store/transcript_cache.h"
+
+namespace tgscribe::store {
+
+std::string make_content_key(const std::string& sha256, const std::string& engine,
+                             const std::string& model, const std::string& language,
+                             bool translate) {
+  // The task is part of the key: a translation of the same bytes is a different transcript.
+  return sha256 + "|" + engine + "|" + model + "|" + (language.empty() ? "auto" : language) + "|" +
+         (translate ? "translate" : "transcribe");
+}
+
+}  // namespace tgscribe::store
