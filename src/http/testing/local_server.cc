@@ -8,6 +8,9 @@ namespace tgscribe::http::testing {
 LocalServer::~LocalServer() { stop(); }
 
 void LocalServer::start() {
+  // httplib's stop() waits for idle keep-alive connections to time out (default 5 s); a short
+  // timeout keeps test teardown fast while back-to-back requests still reuse connections.
+  server_.set_keep_alive_timeout(1);
   port_ = server_.bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("LocalServer: cannot bind 127.0.0.1");
   thread_ = std::thread([this] { server_.listen_after_bind(); });
