@@ -11,12 +11,15 @@ extern "C" {
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
 
 #include "common/error.h"
+#include "media/ffmpeg_log.h"
+#include "media/input_guard.h"
 #include "media/pcm_decoder.h"
 
 namespace tgscribe::media {
@@ -80,6 +83,39 @@ struct Output {
   }
 };
 
+void open_output(Output& o, const std::filesystem::path& out, Container container) {
+  route_ffmpeg_logs();
+  o.path = out;
+  o.file = std::fopen(out.c_str(), "wb");
+  if (!o.file) fail(fmt::format("cannot create output file: {}", std::strerror(errno)));
+  if (avformat_alloc_output_context2(&o.fmt, nullptr, to_string(container), nullptr) < 0) {
+    fail(fmt::format("no {} muxer", to_string(container)));
+  }
+  constexpr int kBuf = 64 * 1024;
+  auto* buffer = static_cast<uint8_t*>(av_malloc(kBuf));
+  o.avio = avio_alloc_context(buffer, kBuf, 1, o.file, nullptr, write_cb, out_seek_cb);
+  if (!o.avio) {
+    av_free(buffer);
+    throw std::bad_alloc();
+  }
+  o.fmt->pb = o.avio;
+  o.fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+}
+
+// Trailer, flush and close; the size of what was written.
+int64_t close_output(Output& o) {
+  int rc = av_write_trailer(o.fmt);
+  if (rc < 0) fail("write trailer", rc);
+  avio_flush(o.avio);
+  if (o.avio->error < 0 || std::fflush(o.file) != 0 || std::ferror(o.file)) {
+    fail("write failed (disk full?)");
+  }
+  std::fclose(o.file);
+  o.file = nullptr;
+  o.done = true;
+  return static_cast<int64_t>(std::filesystem::file_size(o.path));
+}
+
 void validate(const EncodeOptions& o) {
   if (o.channels < 1 || o.channels > 2) throw std::invalid_argument("encode: 1 or 2 channels");
   if (o.codec == AudioCodec::kOpus) {
@@ -132,26 +168,11 @@ EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path
   if (options.start_s > 0) dec.seek(options.start_s);
 
   Output o;
-  o.path = out;
-  o.file = std::fopen(out.c_str(), "wb");
-  if (!o.file) fail(fmt::format("cannot create output file: {}", std::strerror(errno)));
-
+  open_output(o, out, options.container);
   const AVCodec* codec = options.codec == AudioCodec::kOpus
                              ? avcodec_find_encoder_by_name("libopus")
                              : avcodec_find_encoder(AV_CODEC_ID_FLAC);
   if (!codec) fail(fmt::format("no {} encoder in this FFmpeg", to_string(options.codec)));
-  if (avformat_alloc_output_context2(&o.fmt, nullptr, to_string(options.container), nullptr) < 0) {
-    fail(fmt::format("no {} muxer", to_string(options.container)));
-  }
-  constexpr int kBuf = 64 * 1024;
-  auto* buffer = static_cast<uint8_t*>(av_malloc(kBuf));
-  o.avio = avio_alloc_context(buffer, kBuf, 1, o.file, nullptr, write_cb, out_seek_cb);
-  if (!o.avio) {
-    av_free(buffer);
-    throw std::bad_alloc();
-  }
-  o.fmt->pb = o.avio;
-  o.fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
 
   o.enc = avcodec_alloc_context3(codec);
   o.enc->sample_rate = options.sample_rate;
@@ -224,17 +245,50 @@ EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path
   }
   if ((rc = avcodec_send_frame(o.enc, nullptr)) < 0) fail("encoder flush", rc);
   drain(o, st);
-  if ((rc = av_write_trailer(o.fmt)) < 0) fail("write trailer", rc);
-  avio_flush(o.avio);
-  if (o.avio->error < 0 || std::fflush(o.file) != 0 || std::ferror(o.file))
-    fail("write failed (disk full?)");
-  std::fclose(o.file);
-  o.file = nullptr;
-
   EncodeResult result;
-  result.bytes = static_cast<int64_t>(std::filesystem::file_size(out));
+  result.bytes = close_output(o);
   result.duration_s = static_cast<double>(pts) / options.sample_rate;
-  o.done = true;
+  return result;
+}
+
+EncodeResult remux_audio(const MediaSource& source, const std::filesystem::path& out,
+                         Container container, const MediaLimits& limits) {
+  OpenedInput in(source, limits);
+  AVFormatContext* ifmt = in.format_context();
+  AVStream* ist = ifmt->streams[in.audio_stream_index()];
+  Output o;
+  open_output(o, out, container);
+  AVStream* ost = avformat_new_stream(o.fmt, nullptr);
+  if (!ost) throw std::bad_alloc();
+  int rc = avcodec_parameters_copy(ost->codecpar, ist->codecpar);
+  if (rc < 0) fail("copy parameters", rc);
+  ost->codecpar->codec_tag = 0;
+  ost->time_base = ist->time_base;
+  if ((rc = avformat_write_header(o.fmt, nullptr)) < 0) {
+    fail(fmt::format("{} cannot hold {}", to_string(container), in.info().audio_codec), rc);
+  }
+  o.pkt = av_packet_alloc();
+  int64_t first = AV_NOPTS_VALUE, last = 0;
+  while (av_read_frame(ifmt, o.pkt) >= 0) {
+    if (o.pkt->stream_index != ist->index) {
+      av_packet_unref(o.pkt);
+      continue;
+    }
+    if (o.pkt->pts != AV_NOPTS_VALUE) {
+      if (first == AV_NOPTS_VALUE) first = o.pkt->pts;
+      last = std::max(last, o.pkt->pts + o.pkt->duration);
+    }
+    av_packet_rescale_ts(o.pkt, ist->time_base, ost->time_base);
+    o.pkt->stream_index = ost->index;
+    o.pkt->pos = -1;
+    rc = av_interleaved_write_frame(o.fmt, o.pkt);
+    if (rc < 0) fail("write", rc);
+  }
+  EncodeResult result;
+  result.bytes = close_output(o);
+  result.duration_s = first == AV_NOPTS_VALUE
+                          ? in.info().duration_s
+                          : static_cast<double>(last - first) * av_q2d(ist->time_base);
   return result;
 }
 

@@ -40,4 +40,11 @@ struct EncodeResult {
 EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path& out,
                           const EncodeOptions& options, const MediaLimits& limits = {});
 
+// Copies the first audio stream's packets, unchanged, into another container (e.g. a voice
+// note's Opus from Ogg into WebM for an engine that does not take Ogg): no quality lost, no
+// decoding. Throws like encode_audio, and Error(kInternal) when the container cannot hold the
+// codec.
+EncodeResult remux_audio(const MediaSource& source, const std::filesystem::path& out,
+                         Container container, const MediaLimits& limits = {});
+
 }  // namespace tgscribe::media

@@ -112,6 +112,25 @@ TEST(AudioEncoderTest, LowerBitrateMakesSmallerFiles) {
   EXPECT_LE(b.bytes, estimate_encoded_bytes(lo, 10, PlannerOptions{}));
 }
 
+TEST(AudioEncoderTest, RemuxesVoiceNoteIntoWebmWithoutReencoding) {
+  TempDir dir;
+  fs::path in = dir / "voice.oga";
+  ASSERT_TRUE(tgscribe::testing::make_speech("A voice note moves house.", in));
+  const MediaInfo src = probe_file(in, {});
+  auto r = remux_audio(MediaSource::from_path(in), dir / "voice.webm", Container::kWebm);
+  MediaInfo info = probe_file(dir / "voice.webm", {});
+  EXPECT_EQ(info.container, "matroska,webm");
+  EXPECT_EQ(info.audio_codec, "opus");
+  EXPECT_NEAR(info.duration_s, src.duration_s, 0.05);
+  EXPECT_NEAR(r.duration_s, src.duration_s, 0.05);
+  // Same packets: the size differs only by container framing.
+  EXPECT_NEAR(static_cast<double>(r.bytes), static_cast<double>(src.size_bytes),
+              2000 + 0.1 * static_cast<double>(src.size_bytes));
+  double level = 0;
+  EXPECT_NEAR(decoded_seconds(dir / "voice.webm", &level), src.duration_s, 0.05);
+  EXPECT_GT(level, -35);
+}
+
 TEST(AudioEncoderTest, RejectsBadInputAndOptions) {
   TempDir dir;
   tgscribe::testing::write_file(dir / "x.mp3", "#EXTM3U\n/etc/passwd\n");

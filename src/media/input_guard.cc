@@ -18,6 +18,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
+#include "media/ffmpeg_log.h"
 #include "media/media_error.h"
 
 namespace tgscribe::media {
@@ -201,6 +202,7 @@ struct OpenedInput::Impl {
 
 OpenedInput::OpenedInput(const MediaSource& source, const MediaLimits& limits)
     : impl_(std::make_unique<Impl>()) {
+  route_ffmpeg_logs();
   const int64_t size = check_before_open(source, limits);
   impl_->reader = source.open();
 

@@ -110,6 +110,16 @@ UploadPlan plan_upload(const MediaInfo& info, const UploadTarget& target,
     plan.reason = "voice note (Opus in Ogg): sent as it is";
     return plan;
   }
+  if (is_ogg_opus(info) && !accepts(target, "ogg") && accepts(target, "webm") &&
+      info.size_bytes +
+              static_cast<int64_t>(info.duration_s * container_bytes_per_s(Container::kWebm)) <=
+          usable) {
+    plan.kind = PlanKind::kRemux;
+    plan.encode.container = Container::kWebm;
+    plan.format = upload_format(AudioCodec::kOpus, Container::kWebm);
+    plan.reason = "voice note: same Opus, in WebM";
+    return plan;
+  }
   if (accepts(target, original.extension) && fits &&
       info.size_bytes <= options.compression_threshold_bytes &&
       info.duration_s <= options.max_single_upload_s) {

@@ -43,7 +43,9 @@ struct PlannerOptions {
   double trim_pad_s = 0.3;  // silence kept around speech
 };
 
-enum class PlanKind { kPassThrough, kReencode, kChunks };
+// kRemux: the same Opus packets in another container (remux_audio), for a voice note going to
+// an engine that does not take Ogg.
+enum class PlanKind { kPassThrough, kRemux, kReencode, kChunks };
 const char* to_string(PlanKind kind);
 
 struct UploadPiece {
@@ -54,7 +56,8 @@ struct UploadPiece {
 struct UploadPlan {
   PlanKind kind = PlanKind::kPassThrough;
   UploadFormat format;   // name extension and Content-Type of what is uploaded
-  EncodeOptions encode;  // kReencode/kChunks: codec, container, bitrate (start/end per piece)
+  EncodeOptions encode;  // kReencode/kChunks: codec, container, bitrate (start/end per piece);
+                         // kRemux: the container
   std::vector<UploadPiece> pieces;    // kReencode: one; kChunks: several; kPassThrough: none
   int64_t estimated_piece_bytes = 0;  // largest piece, as planned
   bool empty = false;                 // all silence: nothing worth sending

@@ -44,7 +44,7 @@ TEST(UploadPlannerTest, VoiceNotePassesThroughAsOgg) {
 
 TEST(UploadPlannerTest, VoiceNoteForAnEngineWithoutOggGoesAsWebm) {
   auto plan = plan_upload(voice_note(), openai(), {});
-  EXPECT_EQ(plan.kind, PlanKind::kReencode);
+  EXPECT_EQ(plan.kind, PlanKind::kRemux);  // the same packets: not re-encoded
   EXPECT_EQ(plan.encode.container, Container::kWebm);
   EXPECT_EQ(plan.format.extension, "webm");
   EXPECT_EQ(plan.format.content_type, "audio/webm");
