@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <random>
 #include <thread>
 
 #include "common/error.h"
@@ -96,6 +97,17 @@ long long RedisReply::as_integer() const {
   } catch (...) {
     return 0;
   }
+}
+
+std::string redis_request_token() {
+  std::random_device rd;
+  std::string out;
+  char buf[9];
+  for (int i = 0; i < 4; ++i) {
+    std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(rd()));
+    out += buf;
+  }
+  return out;
 }
 
 RedisScript::RedisScript(std::string source) : source_(std::move(source)) {

@@ -61,7 +61,9 @@ class RedisScript {
   std::string sha1_;
 };
 
-enum class Retry { kNever, kIfIdempotent };
+// 128 random bits as hex, drawn from the OS for every call (not from a seeded PRNG, whose
+// state a fork() would duplicate): the owner/request tokens that make scripts idempotent.
+std::string redis_request_token();
 
 class RedisConnection {
  public:

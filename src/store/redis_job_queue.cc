@@ -294,8 +294,6 @@ return n
   return s;
 }
 
-std::string token() { return new_job_id() + new_job_id(); }
-
 int64_t to_i64(const std::string& s) {
   if (s.empty()) return 0;
   try {
@@ -376,10 +374,11 @@ EnqueueResult RedisJobQueue::enqueue(const Job& job, int per_user_limit) {
 std::optional<Job> RedisJobQueue::claim(const std::string& worker_id,
                                         std::chrono::milliseconds lease) {
   int64_t now = clock_.unix_ms();
-  RedisReply r = redis_->eval(
-      claim_script(), {},
-      {prefix_, std::to_string(now), worker_id, std::to_string(now + lease.count()), token(),
-       std::to_string(options_.finished_retention_ms), std::to_string(options_.stats_window)});
+  RedisReply r =
+      redis_->eval(claim_script(), {},
+                   {prefix_, std::to_string(now), worker_id, std::to_string(now + lease.count()),
+                    redis_request_token(), std::to_string(options_.finished_retention_ms),
+                    std::to_string(options_.stats_window)});
   return parse_job(r);
 }
 
@@ -477,7 +476,7 @@ QueueStats RedisJobQueue::stats() {
 bool RedisJobQueue::mark_step(const std::string& job_id, const std::string& step) {
   return redis_
              ->eval(mark_step_script(), {},
-                    {prefix_, now_str(), job_id, step, token(),
+                    {prefix_, now_str(), job_id, step, redis_request_token(),
                      std::to_string(options_.finished_retention_ms)})
              .as_integer() == 1;
 }
@@ -489,7 +488,7 @@ bool RedisJobQueue::step_done(const std::string& job_id, const std::string& step
 bool RedisJobQueue::first_time_update(int64_t update_id) {
   return redis_
              ->eval(update_script(), {},
-                    {prefix_, now_str(), std::to_string(update_id), token(),
+                    {prefix_, now_str(), std::to_string(update_id), redis_request_token(),
                      std::to_string(std::max<int64_t>(1, options_.update_retention_ms))})
              .as_integer() == 1;
 }
