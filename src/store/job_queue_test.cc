@@ -53,7 +53,8 @@ class JobQueueTest : public ::testing::Test {
   std::unique_ptr<JobQueue> q_;
 };
 
-using QueueImpls = ::testing::Types<testing::MemoryQueueFactory, testing::SqliteQueueFactory>;
+using QueueImpls = ::testing::Types<testing::MemoryQueueFactory, testing::SqliteQueueFactory,
+                                    testing::RedisQueueFactory>;
 TYPED_TEST_SUITE(JobQueueTest, QueueImpls, testing::FactoryName);
 
 TYPED_TEST(JobQueueTest, EnqueueStoresTheJob) {

@@ -22,7 +22,8 @@ class SettingsStoreTest : public ::testing::Test {
 };
 
 using SettingsImpls =
-    ::testing::Types<testing::MemorySettingsFactory, testing::SqliteSettingsFactory>;
+    ::testing::Types<testing::MemorySettingsFactory, testing::SqliteSettingsFactory,
+                     testing::RedisSettingsFactory>;
 TYPED_TEST_SUITE(SettingsStoreTest, SettingsImpls, testing::FactoryName);
 
 TYPED_TEST(SettingsStoreTest, UnknownChatHasDefaults) {

@@ -47,7 +47,7 @@ class TranscriptCacheTest : public ::testing::Test {
 };
 
 using CacheImpls = ::testing::Types<testing::MemoryCacheFactory, testing::SqliteCacheFactory,
-                                    testing::TieredCacheFactory>;
+                                    testing::TieredCacheFactory, testing::RedisCacheFactory>;
 TYPED_TEST_SUITE(TranscriptCacheTest, CacheImpls, testing::FactoryName);
 
 TYPED_TEST(TranscriptCacheTest, FileKeyMapsToSha) {

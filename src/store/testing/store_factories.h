@@ -94,4 +94,25 @@ struct TieredCacheFactory {
                                                std::string* skip_reason);
 };
 
+// --- Redis (owned by the redis engineer; src/store/testing/redis_factories.cc): one shared
+// redis-server per test process, env.ns as key prefix; skipped without redis-server ---
+struct RedisCacheFactory {
+  static constexpr const char* kName = "redis";
+  static constexpr bool kPersistent = true;
+  static constexpr bool kBounded = true;
+  static std::unique_ptr<TranscriptCache> make(StoreTestEnv& env, const CacheParams& p,
+                                               std::string* skip_reason);
+};
+struct RedisQueueFactory {
+  static constexpr const char* kName = "redis";
+  static constexpr bool kPersistent = true;
+  static std::unique_ptr<JobQueue> make(StoreTestEnv& env, const QueueOptions& o,
+                                        std::string* skip_reason);
+};
+struct RedisSettingsFactory {
+  static constexpr const char* kName = "redis";
+  static constexpr bool kPersistent = true;
+  static std::unique_ptr<SettingsStore> make(StoreTestEnv& env, std::string* skip_reason);
+};
+
 }  // namespace tgscribe::store::testing
