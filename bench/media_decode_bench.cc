@@ -1,0 +1,168 @@
+// Media benchmark (not part of ctest): decode to 16 kHz mono s16 and re-encode to 16 kHz Opus,
+// in-process, against the ffmpeg CLI doing the same on the same file. Each run happens in a
+// child process so CPU time and peak RSS are that run's alone (wait4's rusage).
+//
+//   build/media_decode_bench [MINUTES]     (default 20 minutes of generated audio)
+//
+// A plain main rather than Google Benchmark: the figures that matter are whole-run CPU time
+// and peak memory of a child, which Benchmark's in-process loop does not measure.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "media/audio_encoder.h"
+#include "media/pcm_decoder.h"
+
+namespace fs = std::filesystem;
+using tgscribe::media::EncodeOptions;
+using tgscribe::media::MediaSource;
+using tgscribe::media::PcmDecoder;
+
+namespace {
+
+struct RunStats {
+  double wall_s = 0;
+  double cpu_s = 0;
+  double peak_rss_mb = 0;
+  bool ok = false;
+};
+
+RunStats measure_child(const std::function<int()>& body) {
+  auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    int rc = 1;
+    try {
+      rc = body();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
+    }
+    _exit(rc);
+  }
+  int status = 0;
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  RunStats s;
+  s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  s.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+            ru.ru_stime.tv_usec / 1e6;
+  s.peak_rss_mb = ru.ru_maxrss / 1024.0;
+  s.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return s;
+}
+
+int run_command(const std::vector<std::string>& argv, bool quiet_stdout) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (quiet_stdout) {
+      int fd = open("/dev/null", O_WRONLY);
+      dup2(fd, 1);
+    }
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+RunStats measure_command(const std::vector<std::string>& argv) {
+  return measure_child([&] {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    int fd = open("/dev/null", O_WRONLY);
+    dup2(fd, 1);
+    execvp(args[0], args.data());
+    return 127;
+  });
+}
+
+void print(const char* name, const RunStats& s, double audio_s) {
+  std::printf("%-34s %8.2f %8.2f %10.0fx %10.0fx %9.1f %s\n", name, s.wall_s, s.cpu_s,
+              audio_s / s.wall_s, audio_s / s.cpu_s, s.peak_rss_mb, s.ok ? "" : "FAILED");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const double minutes = argc > 1 ? std::atof(argv[1]) : 20;
+  const double audio_s = minutes * 60;
+  fs::path dir = fs::temp_directory_path() / ("media_bench_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::vector<std::string> ff = {"ffmpeg",    "-nostdin", "-hide_banner",
+                                       "-loglevel", "error",    "-y"};
+  auto ffmpeg = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = ff;
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, true);
+  };
+  // One minute of speech-like audio (a warbling tone in pink noise), looped by stream copy.
+  const std::string src =
+      "sine=f=220:r=48000:d=60,volume=0.3[a];anoisesrc=r=48000:c=pink:a=0.05:d=60[b];"
+      "[a][b]amix=inputs=2,vibrato=f=4:d=0.5";
+  struct Input {
+    std::string name;
+    std::vector<std::string> codec;
+  };
+  const std::vector<Input> inputs = {
+      {"voice.ogg", {"-c:a", "libopus", "-b:a", "32k"}},
+      {"music.mp3", {"-c:a", "libmp3lame", "-b:a", "128k", "-ac", "2"}},
+      {"podcast.m4a", {"-c:a", "aac", "-b:a", "96k"}},
+  };
+  std::printf("media benchmark: %.0f minutes of audio per file, 16 kHz mono s16 output\n", minutes);
+  std::printf("%-34s %8s %8s %11s %11s %9s\n", "run", "wall s", "cpu s", "x rt(wall)", "x rt(cpu)",
+              "peak MB");
+  for (const auto& in : inputs) {
+    fs::path piece = dir / ("piece_" + in.name);
+    fs::path file = dir / in.name;
+    std::vector<std::string> gen = {"-filter_complex", src};
+    gen.insert(gen.end(), in.codec.begin(), in.codec.end());
+    gen.push_back(piece.string());
+    if (ffmpeg(gen) != 0 || ffmpeg({"-stream_loop", std::to_string(static_cast<int>(minutes) - 1),
+                                    "-i", piece.string(), "-c", "copy", file.string()}) != 0) {
+      std::fprintf(stderr, "cannot generate %s (ffmpeg missing?)\n", in.name.c_str());
+      return 1;
+    }
+    auto ours = measure_child([&] {
+      PcmDecoder dec(MediaSource::from_path(file), {});
+      std::vector<int16_t> buf(16000);
+      size_t total = 0;
+      while (size_t n = dec.read(buf.data(), buf.size())) total += n;
+      return total > 0 ? 0 : 1;
+    });
+    auto cli = measure_command({"ffmpeg", "-nostdin", "-loglevel", "quiet", "-i", file.string(),
+                                "-ar", "16000", "-ac", "1", "-f", "s16le", "-"});
+    print(("decode " + in.name + " (tgscribe)").c_str(), ours, audio_s);
+    print(("decode " + in.name + " (ffmpeg CLI)").c_str(), cli, audio_s);
+
+    fs::path out1 = dir / "ours.ogg";
+    fs::path out2 = dir / "cli.ogg";
+    auto enc = measure_child([&] {
+      auto r = tgscribe::media::encode_audio(MediaSource::from_path(file), out1, EncodeOptions{});
+      return r.bytes > 0 ? 0 : 1;
+    });
+    auto enc_cli = measure_command({"ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i",
+                                    file.string(), "-ar", "16000", "-ac", "1", "-c:a", "libopus",
+                                    "-b:a", "32k", "-application", "voip", out2.string()});
+    print(("opus32k " + in.name + " (tgscribe)").c_str(), enc, audio_s);
+    print(("opus32k " + in.name + " (ffmpeg CLI)").c_str(), enc_cli, audio_s);
+    std::error_code ec;
+    std::printf("%-34s %.2f MB (tgscribe) vs %.2f MB (ffmpeg CLI)\n", "  opus output size",
+                fs::file_size(out1, ec) / 1e6, fs::file_size(out2, ec) / 1e6);
+  }
+  fs::remove_all(dir);
+  return 0;
+}
