@@ -23,9 +23,10 @@ HttpRunner::HttpRunner(std::string name, HttpLimits limits)
   // cpp-httplib's default sets SO_REUSEPORT, which would let a second instance bind the same
   // port silently and steal half the connections. SO_REUSEADDR only allows a quick restart
   // over TIME_WAIT sockets; a port really in use makes start() fail.
-  server_.set_socket_options([](socket_t sock) {
+  server_.set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd_ = sock;
   });
 }
 
@@ -34,6 +35,7 @@ HttpRunner::~HttpRunner() { stop(); }
 void HttpRunner::start(const ListenAddress& address) {
   if (running()) throw Error(ErrorKind::kInternal, name_ + " server already started");
   errno = 0;
+  listen_fd_ = -1;
   bool ok;
   if (address.port == 0) {
     port_ = server_.bind_to_any_port(address.host);
@@ -41,6 +43,12 @@ void HttpRunner::start(const ListenAddress& address) {
   } else {
     ok = server_.bind_to_port(address.host, address.port);
     port_ = address.port;
+  }
+  if (ok && listen_fd_ >= 0) {
+    // The packaged cpp-httplib listens with a backlog of 5, fixed at its build. A burst of new
+    // connections (Telegram opens up to max_connections at once) then overflows the accept
+    // queue and clients see resets. listen() again on the bound socket only raises the backlog.
+    ::listen(listen_fd_, SOMAXCONN);
   }
   if (!ok) {
     int err = errno;

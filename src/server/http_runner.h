@@ -47,6 +47,7 @@ class HttpRunner {
   std::thread thread_;
   std::atomic<bool> finished_{false};
   int port_ = 0;
+  int listen_fd_ = -1;  // seen in the socket-options hook, to raise the backlog
 };
 
 }  // namespace tgscribe::server

@@ -27,7 +27,9 @@ using ReadinessCheck = std::function<Readiness()>;
 struct OpsOptions {
   ListenAddress listen{"127.0.0.1", 9090};
   std::string version = "unknown";  // build_info{version=...}
-  HttpLimits limits{.threads = 4};
+  // Scrapers and probes need few threads and no long keep-alive (it bounds how long stop()
+  // may wait for an idle connection).
+  HttpLimits limits{.threads = 4, .keep_alive_timeout_s = 1};
 
   // HTTP_LISTEN. Throws tgscribe::Error(kInvalidInput) on a bad address.
   static OpsOptions from_config(const config::Config& config, std::string version);
