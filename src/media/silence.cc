@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "common/error.h"
 #include "media/pcm_decoder.h"
 
 namespace tgscribe::media {
@@ -18,6 +19,8 @@ std::vector<Interval> find_silences(PcmDecoder& decoder, const SilenceOptions& o
   std::vector<Interval> out;
   double run_start = -1;
   double t = decoder.position_s();
+  int64_t windows = 0;
+  const int64_t poll_every = std::max<int64_t>(1, std::llround(1.0 / options.window_s));
   while (true) {
     size_t got = 0;
     while (got < window) {
@@ -26,6 +29,9 @@ std::vector<Interval> find_silences(PcmDecoder& decoder, const SilenceOptions& o
       got += n;
     }
     if (got == 0) break;
+    if (options.cancelled && ++windows % poll_every == 0 && options.cancelled()) {
+      throw Error(ErrorKind::kCancelled, "cancelled");
+    }
     double sum = 0;
     for (size_t i = 0; i < got; ++i) sum += static_cast<double>(buf[i]) * buf[i];
     const bool silent = sum / static_cast<double>(got) < limit;

@@ -2,6 +2,7 @@
 // Silence found from decoded PCM energy, streaming (a 20 ms window at a time), and the helpers
 // that use it: the span that holds speech, and chunk boundaries placed inside silences so no
 // word is cut. Times are seconds in the original recording's timeline.
+#include <functional>
 #include <vector>
 
 #include "media/media_info.h"
@@ -22,6 +23,8 @@ struct SilenceOptions {
   double min_silence_s = 1.0;  // shorter pauses are part of speech
   double threshold_db = -40;   // windows quieter than this (dBFS RMS) are silent
   double window_s = 0.02;
+  std::function<bool()> cancelled;  // optional: polled every second of audio; true throws
+                                    // Error(kCancelled)
 };
 
 // Reads the decoder to its end. Silent runs at the start and end are included.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/error.h"
 #include "media/pcm_decoder.h"
 #include "media/testing/media_fixtures.h"
 #include "support/test_util.h"
@@ -75,6 +76,22 @@ TEST(SilenceTest, ToneHasNoSilence) {
   EXPECT_TRUE(find_silences(MediaSource::from_path(f)).empty());
   Interval span = speech_span({}, 3.0);
   EXPECT_EQ(span, (Interval{0, 3.0}));
+}
+
+TEST(SilenceTest, CanBeCancelled) {
+  TempDir dir;
+  fs::path f = dir / "tone.wav";
+  ASSERT_TRUE(testing::make_tone(f, 5.0));
+  int polls = 0;
+  SilenceOptions o;
+  o.cancelled = [&] { return ++polls >= 2; };
+  try {
+    find_silences(MediaSource::from_path(f), o);
+    ADD_FAILURE() << "not cancelled";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kCancelled);
+  }
+  EXPECT_EQ(polls, 2);
 }
 
 // Pure chunking: no media needed.

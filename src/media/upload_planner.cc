@@ -115,7 +115,12 @@ UploadPlan plan_upload(const MediaInfo& info, const UploadTarget& target,
               static_cast<int64_t>(info.duration_s * container_bytes_per_s(Container::kWebm)) <=
           usable) {
     plan.kind = PlanKind::kRemux;
+    // Also a valid whole-file re-encode, so a caller that treats kRemux like kReencode still
+    // sends the right thing (at a small quality cost).
+    plan.encode = choose_encoding(target, options);
     plan.encode.container = Container::kWebm;
+    plan.pieces.push_back({0, info.duration_s});
+    plan.estimated_piece_bytes = info.size_bytes;
     plan.format = upload_format(AudioCodec::kOpus, Container::kWebm);
     plan.reason = "voice note: same Opus, in WebM";
     return plan;

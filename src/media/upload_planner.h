@@ -43,8 +43,10 @@ struct PlannerOptions {
   double trim_pad_s = 0.3;  // silence kept around speech
 };
 
-// kRemux: the same Opus packets in another container (remux_audio), for a voice note going to
-// an engine that does not take Ogg.
+// kRemux: the same Opus packets in another container (remux_audio(source, out,
+// plan.encode.container)), for a voice note going to an engine that does not take Ogg. Its
+// `pieces` (the whole file) and `encode` also describe a valid re-encode, for callers that
+// treat it like kReencode.
 enum class PlanKind { kPassThrough, kRemux, kReencode, kChunks };
 const char* to_string(PlanKind kind);
 
