@@ -410,5 +410,51 @@ TEST_F(BotApiTest, UnknownMethodIsAClientError) {
   }
 }
 
+// A spy in front of the real client: sees the requests exactly as they leave.
+class SpyHttp : public http::HttpClient {
+ public:
+  http::Response send(const http::Request& r) override {
+    {
+      std::lock_guard lock(mu);
+      seen.push_back({r.method, r.url, r.timeout});
+    }
+    return inner.send(r);
+  }
+  struct Seen {
+    std::string method, url;
+    std::chrono::milliseconds timeout;
+  };
+  std::mutex mu;
+  std::vector<Seen> seen;
+  http::CurlHttpClient inner;
+};
+
+TEST(BotApiRequests, EveryMethodIsAPostToBotTokenMethod) {
+  FakeBotApi tg;
+  SpyHttp spy;
+  BotApiOptions o;
+  o.api_url = tg.url();
+  o.token = tg.token();
+  o.request_timeout = std::chrono::seconds(7);
+  o.long_poll_margin = std::chrono::seconds(5);
+  BotApi api(o, spy);
+  api.get_me();
+  api.get_updates({.timeout_s = 1});
+  api.delete_webhook();
+  auto f = tg.add_file("x");
+  api.download_file(f.file_id, tgscribe::testing::TempDir().path() / "f");
+  ASSERT_EQ(spy.seen.size(), 5u);
+  EXPECT_EQ(spy.seen[0].method, "POST");
+  EXPECT_EQ(spy.seen[0].url, tg.url() + "/bot" + tg.token() + "/getMe");
+  EXPECT_EQ(spy.seen[0].timeout, std::chrono::seconds(7));
+  EXPECT_EQ(spy.seen[1].url, tg.url() + "/bot" + tg.token() + "/getUpdates");
+  // The HTTP timeout outlasts the long poll, so an empty poll is never a client timeout.
+  EXPECT_EQ(spy.seen[1].timeout, std::chrono::seconds(1 + 5));
+  EXPECT_EQ(spy.seen[2].method, "POST");
+  EXPECT_EQ(spy.seen[3].url, tg.url() + "/bot" + tg.token() + "/getFile");
+  EXPECT_EQ(spy.seen[4].method, "GET");
+  EXPECT_EQ(spy.seen[4].url, tg.url() + "/file/bot" + tg.token() + "/" + f.file_path);
+}
+
 }  // namespace
 }  // namespace tgscribe::telegram

@@ -78,7 +78,7 @@ void Poller::run(std::stop_token stop, const UpdateHandler& handler) {
       api_.delete_webhook(/*drop_pending_updates=*/false);
       break;
     } catch (const ApiError& e) {
-      if (e.kind() == ErrorKind::kAuth) throw;
+      if (e.kind() == ErrorKind::kAuth || e.error_code() == 404) throw;
       spdlog::warn("telegram: deleteWebhook failed: {}; retrying in {} ms", e.what(),
                    backoff.count());
       if (!sleep(stop, backoff)) return;
@@ -100,8 +100,12 @@ void Poller::run(std::stop_token stop, const UpdateHandler& handler) {
         backoff = options_.backoff_initial;
       }
     } catch (const ApiError& e) {
-      if (e.kind() == ErrorKind::kAuth) {
-        spdlog::error("telegram: the bot token was rejected: {}", e.what());
+      if (e.kind() == ErrorKind::kAuth || e.error_code() == 404) {
+        // 404 is what Telegram answers for a malformed token: no retry will fix either.
+        spdlog::error(
+            "telegram: the bot token was rejected (or TELEGRAM_API_URL is not a Bot "
+            "API server): {}",
+            e.what());
         throw;
       }
       if (e.is_conflict()) {

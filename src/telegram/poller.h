@@ -38,7 +38,8 @@ class Poller {
   Poller(BotApi& api, PollerOptions options = {}, Clock& clock = SystemClock::instance());
 
   // Polls until `stop` is requested. Throws ApiError only for what retrying cannot fix
-  // (401: the token is wrong). 409 Conflict is logged as such, counted and retried.
+  // (401/404: the token is wrong, or the URL is not a Bot API server). 409 Conflict is logged as
+  // such, counted and retried.
   void run(std::stop_token stop, const UpdateHandler& handler);
 
   // One getUpdates round: hands the updates to `handler` in order; returns how many were

@@ -3,10 +3,14 @@
 #include "telegram/sender.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "common/metrics.h"
 #include "http/curl_http_client.h"
 #include "support/test_util.h"
 #include "telegram/testing/fake_bot_api.h"
@@ -202,6 +206,44 @@ TEST_F(SenderTest, ManyThreadsShareOneSender) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(ids.size(), 20u);
   for (int t = 0; t < 4; ++t) EXPECT_EQ(tg.chat_texts(100 + t).size(), 5u);
+}
+
+TEST_F(SenderTest, RateLimitsAreCounted) {
+  Sender sender(api, {}, clock);
+  auto& reg = metrics::Registry::global();
+  double before = reg.counter_value("telegram_rate_limited_total", {{"method", "sendMessage"}});
+  tg.fail_next("sendMessage", 2, Fault::kRateLimit, 1);
+  sender.send_message({.chat_id = 5, .text = "x"});
+  EXPECT_EQ(reg.counter_value("telegram_rate_limited_total", {{"method", "sendMessage"}}),
+            before + 2);
+}
+
+TEST_F(SenderTest, LogLinesNeverContainTheToken) {
+  // A plain (non-redacting) sink: what this module writes must be clean on its own.
+  std::ostringstream out;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  logger->set_level(spdlog::level::trace);
+  spdlog::set_default_logger(logger);
+  {
+    BotApiOptions dead = options(tg);
+    dead.api_url = "http://127.0.0.1:" + std::to_string(tgscribe::testing::free_port());
+    BotApi nowhere(dead, http);
+    SenderOptions o;
+    o.max_attempts = 2;
+    Sender lost(nowhere, o, clock);
+    EXPECT_THROW(lost.send_message({.chat_id = 5, .text = "x"}), ApiError);
+    Sender sender(api, {}, clock);
+    tg.fail_next("sendMessage", 1, Fault::kServerError);
+    tg.fail_next("sendMessage", 1, Fault::kRateLimit, 1);
+    sender.send_message({.chat_id = 5, .text = "x"});
+  }
+  spdlog::set_default_logger(previous);
+  std::string logged = out.str();
+  EXPECT_FALSE(logged.empty());  // the retries above were logged
+  EXPECT_EQ(logged.find(tg.token()), std::string::npos) << logged;
+  EXPECT_EQ(logged.find(tg.token().substr(tg.token().find(':') + 1)), std::string::npos) << logged;
 }
 
 }  // namespace
