@@ -8,11 +8,12 @@ InflightRegistry::Outcome MemoryInflightRegistry::run(const std::string& key, co
     std::unique_lock lock(mutex_);
     auto it = running_.find(key);
     if (it != running_.end()) {
-      auto future = it->second;
+      auto future = it->second.result;
+      ++it->second.waiters;
       lock.unlock();
       return {future.get(), true};  // rethrows the winner's exception
     }
-    running_.emplace(key, promise.get_future().share());
+    running_.emplace(key, Flight{promise.get_future().share(), 0});
   }
   // The winner: whatever happens, waiters are released and the key is freed.
   try {
@@ -27,6 +28,12 @@ InflightRegistry::Outcome MemoryInflightRegistry::run(const std::string& key, co
     running_.erase(key);
     throw;
   }
+}
+
+int MemoryInflightRegistry::waiters(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = running_.find(key);
+  return it == running_.end() ? 0 : it->second.waiters;
 }
 
 size_t MemoryInflightRegistry::in_flight() {

@@ -33,12 +33,17 @@ class InflightRegistry {
 class MemoryInflightRegistry : public InflightRegistry {
  public:
   Outcome run(const std::string& key, const Work& work) override;
-  // Keys whose work is running now (for tests and /stats).
+  // Keys whose work is running now, and callers waiting on one (for tests and /stats).
   size_t in_flight();
+  int waiters(const std::string& key);
 
  private:
+  struct Flight {
+    std::shared_future<transcript::Transcript> result;
+    int waiters = 0;
+  };
   std::mutex mutex_;
-  std::map<std::string, std::shared_future<transcript::Transcript>> running_;  // guarded
+  std::map<std::string, Flight> running_;  // guarded by mutex_
 };
 
 }  // namespace tgscribe::store

@@ -1,0 +1,90 @@
+#include "store/store_factory.h"
+
+#include <filesystem>
+
+#include "common/error.h"
+#include "store/memory_job_queue.h"
+#include "store/memory_settings_store.h"
+#include "store/memory_transcript_cache.h"
+#include "store/redis_connection.h"
+#include "store/redis_job_queue.h"
+#include "store/redis_settings_store.h"
+#include "store/redis_transcript_cache.h"
+#include "store/sqlite_db.h"
+#include "store/sqlite_job_queue.h"
+#include "store/sqlite_settings_store.h"
+#include "store/sqlite_transcript_cache.h"
+#include "store/tiered_cache.h"
+
+namespace tgscribe::store {
+namespace {
+
+// Opens each backend at most once, on first need.
+class Backends {
+ public:
+  explicit Backends(const config::Config& config) : config_(config) {}
+
+  std::shared_ptr<SqliteDb> sqlite() {
+    if (!sqlite_) sqlite_ = SqliteDb::open(sqlite_path(config_));
+    return sqlite_;
+  }
+  std::shared_ptr<RedisConnection> redis() {
+    if (!redis_) redis_ = RedisConnection::open(config_.redis_url);
+    return redis_;
+  }
+
+ private:
+  const config::Config& config_;
+  std::shared_ptr<SqliteDb> sqlite_;
+  std::shared_ptr<RedisConnection> redis_;
+};
+
+[[noreturn]] void unknown_type(const char* option, const std::string& value) {
+  throw Error(ErrorKind::kInvalidInput, std::string(option) + ": unknown type '" + value +
+                                            "' (expected memory, sqlite or redis)");
+}
+
+}  // namespace
+
+std::string sqlite_path(const config::Config& config) {
+  return (std::filesystem::path(config.data_dir) / "tgscribe.db").string();
+}
+
+Stores make_stores(const config::Config& config, Clock& clock) {
+  Backends backends(config);
+  Stores stores;
+
+  if (config.cache_enabled) {
+    std::unique_ptr<TranscriptCache> back;
+    if (config.cache_type == "sqlite") {
+      back = std::make_unique<SqliteTranscriptCache>(backends.sqlite(), config.cache_ttl_s,
+                                                     /*max_entries=*/100000, clock);
+    } else if (config.cache_type == "redis") {
+      back = std::make_unique<RedisTranscriptCache>(backends.redis(), config.cache_ttl_s,
+                                                    /*max_entries=*/0, clock);
+    } else if (config.cache_type != "memory") {
+      unknown_type("CACHE_TYPE", config.cache_type);
+    }
+    auto front =
+        std::make_unique<MemoryTranscriptCache>(config.cache_max_size, config.cache_ttl_s, clock);
+    stores.cache = std::make_unique<TieredTranscriptCache>(std::move(front), std::move(back));
+  }
+
+  if (config.queue_type == "memory") {
+    stores.queue = std::make_unique<MemoryJobQueue>(clock);
+    stores.settings = std::make_unique<MemorySettingsStore>();
+  } else if (config.queue_type == "sqlite") {
+    stores.queue = std::make_unique<SqliteJobQueue>(backends.sqlite(), clock);
+    stores.settings = std::make_unique<SqliteSettingsStore>(backends.sqlite());
+  } else if (config.queue_type == "redis") {
+    stores.queue = std::make_unique<RedisJobQueue>(backends.redis(), clock);
+    stores.settings = std::make_unique<RedisSettingsStore>(backends.redis());
+  } else {
+    unknown_type("QUEUE_TYPE", config.queue_type);
+  }
+
+  stores.inflight = std::make_unique<MemoryInflightRegistry>();
+  return stores;
+}
+
+}  // namespace tgscribe::store
