@@ -98,7 +98,7 @@ UploadPlan plan_upload(const MediaInfo& info, const UploadTarget& target,
 
   const Interval span = speech_span(silences, info.duration_s, options.trim_pad_s);
   // Nothing but silence: sending it only invites invented text.
-  plan.empty = !silences.empty() && span.length() <= 0;
+  plan.empty = info.duration_s > 0 && !silences.empty() && span.length() <= 0;
   if (!target.uploads) {
     plan.format = original;
     plan.reason = "engine decodes the file itself";
@@ -136,6 +136,14 @@ UploadPlan plan_upload(const MediaInfo& info, const UploadTarget& target,
 
   EncodeOptions enc = choose_encoding(target, options);
   plan.format = upload_format(enc.codec, enc.container);
+  if (info.duration_s <= 0) {
+    // Duration unknown (rare: the probe found none): one re-encode of everything.
+    plan.kind = PlanKind::kReencode;
+    plan.encode = enc;
+    plan.pieces.push_back({0, -1});
+    plan.reason = "duration unknown: re-encode whole";
+    return plan;
+  }
   if (plan.empty || span.length() <= 0) {
     plan.kind = PlanKind::kReencode;
     plan.encode = enc;
@@ -164,8 +172,9 @@ UploadPlan plan_upload(const MediaInfo& info, const UploadTarget& target,
       plan.encode = single;
       plan.pieces.push_back({span.start_s, span.end_s});
       plan.estimated_piece_bytes = estimate_encoded_bytes(single, seconds, options);
-      plan.reason = fmt::format("re-encode to {} at {} kbit/s", to_string(single.codec),
-                                single.bitrate / 1000);
+      plan.reason = single.codec == AudioCodec::kFlac
+                        ? std::string("re-encode to flac")
+                        : fmt::format("re-encode to opus at {} kbit/s", single.bitrate / 1000);
       return plan;
     }
   }

@@ -52,7 +52,7 @@ const char* to_string(PlanKind kind);
 
 struct UploadPiece {
   double start_s = 0;  // in the original's timeline: add to the engine's times
-  double end_s = 0;
+  double end_s = 0;    // < 0: to the end (only when the duration is unknown)
 };
 
 struct UploadPlan {

@@ -181,6 +181,14 @@ TEST(UploadPlannerTest, AllSilenceIsEmpty) {
   EXPECT_FALSE(plan_upload(media("aiff", "pcm_s16be", 30, 960'044), openai(), {}, {}).empty);
 }
 
+TEST(UploadPlannerTest, UnknownDurationIsNotMistakenForSilence) {
+  auto plan = plan_upload(media("aiff", "pcm_s16be", 0, 960'044), openai(), {}, {});
+  EXPECT_FALSE(plan.empty);
+  EXPECT_EQ(plan.kind, PlanKind::kReencode);
+  ASSERT_EQ(plan.pieces.size(), 1u);
+  EXPECT_LT(plan.pieces[0].end_s, 0);  // to the end
+}
+
 TEST(UploadPlannerTest, EmbeddedEngineAlwaysGetsTheFile) {
   UploadTarget sphinx{false, 0, {}, 0};
   auto plan = plan_upload(media("matroska,webm", "aac", 20000, 3'000'000'000), sphinx, {});
