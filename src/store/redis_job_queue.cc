@@ -56,13 +56,14 @@ local function finish(id, state, retention_ms, window)
   end
   redis.call('PEXPIRE', k, retention_ms)
   redis.call('PEXPIRE', p .. 'steps:' .. id, retention_ms)
+  redis.call('PEXPIRE', p .. 'all:' .. user, 2 * tonumber(retention_ms))
   return 1
 end
 )lua";
 
 RedisScript script(const char* body) { return RedisScript(std::string(kPreamble) + body); }
 
-// ARGV: p now id user chat prio created nb payload limit rscore member
+// ARGV: p now id user chat prio created nb payload limit rscore member retention
 const RedisScript& enqueue_script() {
   static const RedisScript s = script(R"lua(
 local id, user = ARGV[3], ARGV[4]
@@ -79,6 +80,8 @@ redis.call('HSET', k, 'id', id, 'user', user, 'chat', ARGV[5], 'prio', ARGV[6],
   'rscore', ARGV[11], 'member', ARGV[12])
 redis.call('SADD', open, id)
 redis.call('SADD', p .. 'all:' .. user, id)
+-- Ids of pruned jobs must not pile up in a user's index for ever.
+redis.call('PEXPIRE', p .. 'all:' .. user, ARGV[13])
 if tonumber(ARGV[8]) > tonumber(now) then
   redis.call('ZADD', p .. 'delayed', ARGV[8], ARGV[12])
 else
@@ -114,8 +117,15 @@ for _, id in ipairs(expired) do
     consider(id, tonumber(f[2]), f[3])
   end
 end
-local top = redis.call('ZRANGE', p .. 'ready', 0, 0, 'WITHSCORES')
-if #top > 0 then consider(member_id(top[1]), tonumber(top[2]), top[1]) end
+while true do
+  local top = redis.call('ZRANGE', p .. 'ready', 0, 0, 'WITHSCORES')
+  if #top == 0 then break end
+  if redis.call('EXISTS', jk(member_id(top[1]))) == 1 then
+    consider(member_id(top[1]), tonumber(top[2]), top[1])
+    break
+  end
+  redis.call('ZREM', p .. 'ready', top[1])  -- its hash is gone: never hand out a ghost
+end
 if not best then return false end
 redis.call('ZREM', p .. 'ready', best_member)
 local k = jk(best)
@@ -175,13 +185,18 @@ return 1
   return s;
 }
 
-// ARGV: p now id user retention window
+// ARGV: p now id user retention window token
 const RedisScript& cancel_script() {
   static const RedisScript s = script(R"lua(
 local k = jk(ARGV[3])
-local f = redis.call('HMGET', k, 'state', 'user')
+local f = redis.call('HMGET', k, 'state', 'user', 'cancel_token')
 if not f[1] or f[2] ~= ARGV[4] then return 0 end
-if f[1] == 'queued' then return finish(ARGV[3], 'cancelled', ARGV[5], ARGV[6]) end
+-- Re-sent after a lost reply: the first run cancelled it, so the answer is still yes.
+if f[1] == 'cancelled' and f[3] == ARGV[7] then return 1 end
+if f[1] == 'queued' then
+  redis.call('HSET', k, 'cancel_token', ARGV[7])
+  return finish(ARGV[3], 'cancelled', ARGV[5], ARGV[6])
+end
 if f[1] == 'running' then
   redis.call('HSET', k, 'cancel', 1)
   return 1
@@ -364,7 +379,9 @@ EnqueueResult RedisJobQueue::enqueue(const Job& job, int per_user_limit) {
                    {prefix_, std::to_string(now), job.id, std::to_string(job.user_id),
                     std::to_string(job.chat_id), std::to_string(job.priority),
                     std::to_string(created), std::to_string(job.not_before_ms), job.payload,
-                    std::to_string(per_user_limit), fmt::format("{:.17g}", rscore), member});
+                    std::to_string(per_user_limit), fmt::format("{:.17g}", rscore), member,
+                    // Twice the retention: the index outlives every finished job it lists.
+                    std::to_string(2 * options_.finished_retention_ms)});
   EnqueueResult out;
   out.accepted = r.elements.at(0).as_integer() == 1;
   out.unfinished = static_cast<int>(r.elements.at(1).as_integer());
@@ -412,7 +429,7 @@ bool RedisJobQueue::cancel(const std::string& job_id, int64_t user_id) {
              ->eval(cancel_script(), {},
                     {prefix_, now_str(), job_id, std::to_string(user_id),
                      std::to_string(options_.finished_retention_ms),
-                     std::to_string(options_.stats_window)})
+                     std::to_string(options_.stats_window), redis_request_token()})
              .as_integer() == 1;
 }
 

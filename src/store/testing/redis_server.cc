@@ -19,6 +19,9 @@ std::optional<std::string> RedisServer::unavailable_reason() {
 RedisServer::RedisServer() : RedisServer(Options{}) {}
 
 RedisServer::RedisServer(Options options) : options_(std::move(options)) {
+  // Tests kill this server under live clients; a write to the dead socket must be an error
+  // return, not SIGPIPE killing the test binary (the app ignores SIGPIPE the same way).
+  std::signal(SIGPIPE, SIG_IGN);
   port_ = tgscribe::testing::free_port();
   start();
 }
