@@ -11,10 +11,10 @@ extern "C" {
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -26,30 +26,12 @@ namespace {
 
 // Containers people send as voice, audio or video. Everything else is refused, above all the
 // demuxers that open other files or URLs (hls, concat, image2, dash, sdp, ...).
-constexpr std::string_view kAllowedDemuxers[] = {"ogg",
-                                                 "mp3",
-                                                 "mov,mp4,m4a,3gp,3g2,mj2",
-                                                 "matroska,webm",
-                                                 "wav",
-                                                 "w64",
-                                                 "flac",
-                                                 "aac",
-                                                 "aiff",
-                                                 "caf",
-                                                 "amr",
-                                                 "amrnb",
-                                                 "amrwb",
-                                                 "flv",
-                                                 "avi",
-                                                 "mpegts",
-                                                 "asf",
-                                                 "mpeg",
-                                                 "wv",
-                                                 "ape",
-                                                 "au",
-                                                 "ac3",
-                                                 "eac3",
-                                                 "oga"};
+// clang-format off
+constexpr std::string_view kAllowedDemuxers[] = {
+    "ogg", "mp3", "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "wav", "w64", "flac", "aac",
+    "aiff", "caf", "amr", "amrnb", "amrwb", "flv", "avi", "mpegts", "asf", "mpeg", "wv", "ape",
+    "au", "ac3", "eac3"};
+// clang-format on
 
 // Demuxers that reference other resources: refusing them is a safety matter, not a format one.
 constexpr std::string_view kReferenceDemuxers[] = {
@@ -203,10 +185,17 @@ struct OpenedInput::Impl {
 OpenedInput::OpenedInput(const MediaSource& source, const MediaLimits& limits)
     : impl_(std::make_unique<Impl>()) {
   route_ffmpeg_logs();
-  const int64_t size = check_before_open(source, limits);
-  impl_->reader = source.open();
-
-  const AVInputFormat* format = probe_format(*impl_->reader, source.name());
+  int64_t size = 0;
+  const AVInputFormat* format = nullptr;
+  try {
+    size = check_before_open(source, limits);
+    impl_->reader = source.open();
+    format = probe_format(*impl_->reader, source.name());
+  } catch (const MediaRejected&) {
+    throw;
+  } catch (const std::runtime_error&) {  // an I/O error while reading the head
+    reject(RejectReason::kNotMedia, "cannot read the file");
+  }
   if (!format) reject(RejectReason::kNotMedia, "not an audio or video file");
   const std::string fname = format->name;
   if (std::find(std::begin(kReferenceDemuxers), std::end(kReferenceDemuxers), fname) !=

@@ -52,6 +52,14 @@ TEST(InputGuardTest, MissingFileIsNotMedia) {
   EXPECT_NE(r.message.find("not found"), std::string::npos) << r.message;
 }
 
+TEST(InputGuardTest, DirectoryIsNotMedia) {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "folder.mp3");
+  auto r = rejection_of(dir / "folder.mp3");
+  EXPECT_EQ(r.reason, RejectReason::kNotMedia);
+  EXPECT_EQ(r.message, "not a regular file");
+}
+
 TEST(InputGuardTest, TextAndRandomBytesAreNotMedia) {
   TempDir dir;
   write_file(dir / "notes.txt", "Remember to buy milk.\nAnd eggs.\n");
