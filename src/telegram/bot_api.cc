@@ -101,7 +101,9 @@ json BotApi::result_of(const std::string& method, const http::Response& response
     throw ApiError(kind, method, static_cast<int>(response.status),
                    two_xx ? "answer is not JSON" : "HTTP " + std::to_string(response.status));
   }
-  if (body.value("ok", false) == true && body.contains("result")) return body["result"];
+  auto ok = body.find("ok");
+  bool is_ok = ok != body.end() && ok->is_boolean() && ok->get<bool>();
+  if (is_ok && body.contains("result")) return body["result"];
 
   int code = static_cast<int>(response.status);
   if (auto it = body.find("error_code"); it != body.end() && it->is_number_integer()) {
@@ -233,6 +235,7 @@ int64_t BotApi::download(const File& file, const std::filesystem::path& dest,
   if (!out) throw Error(ErrorKind::kInternal, "cannot write " + dest.string());
   int64_t total = 0;
   bool aborted = false;
+  bool write_failed = false;
   req.on_body = [&](std::string_view chunk) {
     if (on_chunk && !on_chunk(chunk)) {
       aborted = true;
@@ -240,16 +243,22 @@ int64_t BotApi::download(const File& file, const std::filesystem::path& dest,
     }
     out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     total += static_cast<int64_t>(chunk.size());
-    return static_cast<bool>(out);
+    write_failed = !out;
+    return !write_failed;
+  };
+  // A stopped transfer surfaces as a transport error; say what really stopped it.
+  auto why_stopped = [&] {
+    if (aborted) throw ApiError(ErrorKind::kCancelled, "download", 0, "download aborted");
+    if (write_failed) throw Error(ErrorKind::kInternal, "cannot write " + dest.string());
   };
   http::Response res;
   try {
     res = send_checked("download", std::move(req));
-  } catch (const ApiError& e) {
-    if (aborted) throw ApiError(ErrorKind::kCancelled, "download", 0, "download aborted");
+  } catch (const ApiError&) {
+    why_stopped();
     throw;
   }
-  if (aborted) throw ApiError(ErrorKind::kCancelled, "download", 0, "download aborted");
+  why_stopped();
   if (res.status < 200 || res.status >= 300) {
     int code = static_cast<int>(res.status);
     throw ApiError(kind_for_error_code(code), "download", code,

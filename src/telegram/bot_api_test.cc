@@ -2,6 +2,10 @@
 #include "telegram/bot_api.h"
 
 #include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <thread>
 
 #include "common/sha256.h"
 #include "http/curl_http_client.h"
@@ -454,6 +458,50 @@ TEST(BotApiRequests, EveryMethodIsAPostToBotTokenMethod) {
   EXPECT_EQ(spy.seen[3].url, tg.url() + "/bot" + tg.token() + "/getFile");
   EXPECT_EQ(spy.seen[4].method, "GET");
   EXPECT_EQ(spy.seen[4].url, tg.url() + "/file/bot" + tg.token() + "/" + f.file_path);
+}
+
+// A broken server (or a proxy in the way) must produce ApiErrors, never another exception.
+TEST(BotApiRobustness, OddAnswersBecomeApiErrors) {
+  httplib::Server server;
+  std::vector<std::pair<int, std::string>> answers = {
+      {200, R"({"ok":"yes","result":{}})"},
+      {200, "[]"},
+      {200, "<html>captive portal</html>"},
+      {200, R"({"ok":true,"result":"not a message"})"},
+      {200, R"({"ok":true,"result":{"message_id":"x"}})"},
+      {200, R"({"ok":false,"error_code":"400","description":5,"parameters":[]})"},
+      {500, R"({"ok":false})"},
+      {200, R"({"ok":true})"},
+  };
+  std::atomic<size_t> i{0};
+  server.Post(R"(/bot.*)", [&](const httplib::Request&, httplib::Response& res) {
+    auto [status, body] = answers[i++ % answers.size()];
+    res.status = status;
+    res.set_content(body, "application/json");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  {  // the client (and its keep-alive connections) goes before the server stops
+    http::CurlHttpClient http;
+    BotApiOptions o;
+    o.api_url = "http://127.0.0.1:" + std::to_string(port);
+    o.token = "42:abcdefghijklmnopqrstuvwxyz";
+    BotApi api(o, http);
+    for (size_t k = 0; k < answers.size(); ++k) {
+      try {
+        api.send_message({.chat_id = 1, .text = "x"});
+        ADD_FAILURE() << "accepted: " << answers[k].second;
+      } catch (const ApiError& e) {
+        EXPECT_FALSE(std::string(e.what()).empty());
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "non-ApiError for " << answers[k].second << ": " << e.what();
+      }
+    }
+  }
+  server.set_keep_alive_timeout(1);
+  server.stop();
+  t.join();
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace tgscribe::telegram {
 namespace {
 
@@ -222,6 +224,70 @@ TEST(User, DisplayNameFallsBack) {
   EXPECT_EQ(u.display_name(), "@zed");
   u.first_name = "Zed";
   EXPECT_EQ(u.display_name(), "Zed");
+}
+
+}  // namespace
+}  // namespace tgscribe::telegram
+
+namespace tgscribe::telegram {
+namespace {
+
+// Every field of a rich update replaced, in turn, by every wrong JSON type: the parser may
+// reject or accept, but must never throw.
+void visit_paths(const nlohmann::json& j, nlohmann::json::json_pointer here,
+                 std::vector<nlohmann::json::json_pointer>& out) {
+  out.push_back(here);
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) visit_paths(it.value(), here / it.key(), out);
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) visit_paths(j[i], here / i, out);
+  }
+}
+
+TEST(ParseUpdateFuzz, WrongTypesAnywhereNeverThrow) {
+  nlohmann::json m = private_message();
+  m["reply_to_message"] = private_message();
+  m["entities"] = nlohmann::json::array({{{"type", "bot_command"}, {"offset", 0}, {"length", 3}}});
+  m["text"] = "/go";
+  nlohmann::json update = {{"update_id", 1}, {"message", m}};
+  std::vector<nlohmann::json::json_pointer> paths;
+  visit_paths(update, nlohmann::json::json_pointer(), paths);
+  const std::vector<nlohmann::json> replacements = {nullptr,
+                                                    true,
+                                                    -1,
+                                                    1.5,
+                                                    "s",
+                                                    nlohmann::json::array(),
+                                                    nlohmann::json::object(),
+                                                    std::numeric_limits<int64_t>::min(),
+                                                    18446744073709551615ULL};
+  int parsed_ok = 0;
+  for (const auto& path : paths) {
+    for (const auto& r : replacements) {
+      nlohmann::json u = update;
+      u[path] = r;
+      Parsed<Update> p;
+      ASSERT_NO_THROW(p = parse_update(u)) << path.to_string() << " = " << r.dump();
+      parsed_ok += p ? 1 : 0;
+    }
+  }
+  EXPECT_GT(parsed_ok, 0);  // most single-field damage is survivable
+}
+
+TEST(ParseUpdateFuzz, TruncatedAndCorruptedBodiesNeverThrow) {
+  std::string body = nlohmann::json{{"update_id", 1}, {"message", private_message()}}.dump();
+  uint32_t x = 99;
+  for (size_t cut = 0; cut < body.size(); ++cut) {
+    ASSERT_NO_THROW(parse_update(std::string_view(body).substr(0, cut)));
+  }
+  for (int i = 0; i < 3000; ++i) {
+    std::string b = body;
+    for (int k = 0; k < 3; ++k) {
+      x = x * 1664525 + 1013904223;
+      b[(x >> 8) % b.size()] = static_cast<char>(x >> 24);
+    }
+    ASSERT_NO_THROW(parse_update(b)) << b;
+  }
 }
 
 }  // namespace
