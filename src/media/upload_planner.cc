@@ -71,6 +71,8 @@ const char* to_string(PlanKind kind) {
   switch (kind) {
     case PlanKind::kPassThrough:
       return "pass-through";
+    case PlanKind::kRemux:
+      return "remux";
     case PlanKind::kReencode:
       return "re-encode";
     case PlanKind::kChunks:

@@ -45,7 +45,8 @@ TEST(UploadPlannerTest, VoiceNotePassesThroughAsOgg) {
 TEST(UploadPlannerTest, VoiceNoteForAnEngineWithoutOggGoesAsWebm) {
   auto plan = plan_upload(voice_note(), openai(), {});
   EXPECT_EQ(plan.kind, PlanKind::kRemux);  // the same packets: not re-encoded
-  ASSERT_EQ(plan.pieces.size(), 1u);       // and, for callers that re-encode, the whole file
+  EXPECT_STREQ(to_string(plan.kind), "remux");
+  ASSERT_EQ(plan.pieces.size(), 1u);  // and, for callers that re-encode, the whole file
   EXPECT_DOUBLE_EQ(plan.pieces[0].end_s, 65);
   EXPECT_EQ(plan.encode.container, Container::kWebm);
   EXPECT_EQ(plan.format.extension, "webm");
