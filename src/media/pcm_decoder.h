@@ -27,7 +27,9 @@ class PcmDecoder {
   const MediaInfo& info() const;
   const PcmFormat& format() const;
   // Fills up to max_samples (interleaved) samples; returns how many, 0 at the end of the
-  // stream. Throws MediaRejected(kCorrupt) when the stream cannot be decoded at all.
+  // stream. Throws MediaRejected(kCorrupt) when the stream cannot be decoded at all, and
+  // MediaRejected(kTooLong) once more audio than MediaLimits allows has come out (headers can
+  // understate a duration).
   size_t read(int16_t* out, size_t max_samples);
 
   // Time, in seconds from the start of the audio, of the next sample read() returns.
