@@ -27,13 +27,13 @@ class RedisInflightTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string why;
-    server_ = testing::shared_redis_server(&why);
-    if (!server_) GTEST_SKIP() << why;
-    prefix_ = "inflight-" +
-              std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ":";
+    url_ = testing::shared_redis_url(&why);
+    if (!url_) GTEST_SKIP() << why;
+    // Unique per run too: the server may be shared ($TGSCRIBE_TEST_REDIS_URL).
+    prefix_ = "inflight-" + redis_request_token() + ":";
   }
-  std::shared_ptr<RedisConnection> connect() { return RedisConnection::open(server_->url()); }
-  RedisServer* server_ = nullptr;
+  std::shared_ptr<RedisConnection> connect() { return RedisConnection::open(*url_); }
+  std::optional<std::string> url_;
   std::string prefix_;
 };
 

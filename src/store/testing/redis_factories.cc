@@ -11,9 +11,9 @@ namespace tgscribe::store::testing {
 namespace {
 
 std::shared_ptr<RedisConnection> connect(std::string* skip_reason) {
-  RedisServer* server = shared_redis_server(skip_reason);
-  if (!server) return nullptr;
-  return RedisConnection::open(server->url());
+  auto url = shared_redis_url(skip_reason);
+  if (!url) return nullptr;
+  return RedisConnection::open(*url);
 }
 
 }  // namespace

@@ -3,9 +3,13 @@
 #include <hiredis/hiredis.h>
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+
+#include "store/redis_connection.h"
 
 namespace tgscribe::store::testing {
 
@@ -130,6 +134,25 @@ RedisServer* shared_redis_server(std::string* skip_reason) {
   }
   if (!server && skip_reason) *skip_reason = failure;
   return server.get();
+}
+
+std::optional<std::string> shared_redis_url(std::string* skip_reason) {
+  static const std::optional<std::string> external = []() -> std::optional<std::string> {
+    const char* env = std::getenv("TGSCRIBE_TEST_REDIS_URL");
+    if (!env || !*env) return std::nullopt;
+    try {
+      RedisConnection::open(env);  // reachable, password and db right
+      return std::string(env);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "TGSCRIBE_TEST_REDIS_URL unusable (%s); starting redis-server\n",
+                   e.what());
+      return std::nullopt;
+    }
+  }();
+  if (external) return external;
+  RedisServer* server = shared_redis_server(skip_reason);
+  if (!server) return std::nullopt;
+  return server->url();
 }
 
 }  // namespace tgscribe::store::testing

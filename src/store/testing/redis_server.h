@@ -59,4 +59,9 @@ class RedisServer {
 // is not installed or does not start.
 RedisServer* shared_redis_server(std::string* skip_reason);
 
+// URL of a Redis that tests may share by key prefix: $TGSCRIBE_TEST_REDIS_URL when set and
+// answering (./scripts/test can start one server for every test process, saving a server
+// start per test), else shared_redis_server()'s. nullopt with *skip_reason when neither.
+std::optional<std::string> shared_redis_url(std::string* skip_reason);
+
 }  // namespace tgscribe::store::testing
