@@ -52,7 +52,7 @@ void HttpRunner::start(const ListenAddress& address) {
   }
   if (!ok) {
     int err = errno;
-    std::string why = err ? std::strerror(err) : "address not available";
+    std::string why = err ? std::strerror(err) : "cannot resolve the host or bind the address";
     throw Error(ErrorKind::kInvalidInput,
                 "cannot listen on " + address.to_string() + " (" + name_ + "): " + why);
   }

@@ -9,8 +9,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <stdexcept>
 #include <stop_token>
+
+#include "common/log.h"
+#include "support/test_util.h"
 
 namespace tgscribe::app {
 namespace {
@@ -52,6 +56,37 @@ TEST(ShutdownSignals, SighupCallsTheReopenCallbackOnly) {
   }
   EXPECT_EQ(reopened.load(), 2);
   EXPECT_FALSE(signals.stop_requested());
+}
+
+// The use SIGHUP exists for: logrotate renames the file, SIGHUP makes the next lines go to a
+// fresh file at the configured path.
+TEST(ShutdownSignals, SighupReopensTheLogFile) {
+  namespace fs = std::filesystem;
+  tgscribe::testing::TempDir dir;
+  fs::path log = dir / "tgscribe.log";
+  init_logging("info", log.string());
+  std::atomic<int> reopened{0};
+  {
+    ShutdownSignals signals([&] {
+      init_logging("info", log.string());
+      reopened++;
+    });
+    spdlog::info("line before rotation");
+    fs::rename(log, dir / "tgscribe.log.1");
+    kill(getpid(), SIGHUP);
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (reopened < 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_EQ(reopened.load(), 1);
+    spdlog::info("line after rotation");
+  }
+  init_logging("info");  // back to stderr for the other tests
+  std::string rotated = tgscribe::testing::read_file(dir / "tgscribe.log.1");
+  std::string fresh = tgscribe::testing::read_file(log);
+  EXPECT_NE(rotated.find("line before rotation"), std::string::npos) << rotated;
+  EXPECT_EQ(rotated.find("line after rotation"), std::string::npos) << rotated;
+  EXPECT_NE(fresh.find("line after rotation"), std::string::npos) << fresh;
 }
 
 TEST(ShutdownSignals, RequestStopWithoutASignal) {
