@@ -24,7 +24,7 @@ std::optional<Command> parse_command(std::string_view text, std::string_view bot
   if (!target.empty() && !bot_username.empty() && to_lower(target) != to_lower(bot_username)) {
     return std::nullopt;
   }
-  return Command{to_lower(head), trim(rest)};
+  return Command{to_lower(head), trim(rest), !target.empty()};
 }
 
 }  // namespace tgscribe::bot

@@ -8,8 +8,9 @@
 namespace tgscribe::bot {
 
 struct Command {
-  std::string name;  // lower case, without "/" and "@bot": "lang"
-  std::string args;  // the rest of the text, trimmed: "id"
+  std::string name;        // lower case, without "/" and "@bot": "lang"
+  std::string args;        // the rest of the text, trimmed: "id"
+  bool addressed = false;  // "@bot" suffix present: meant for this bot even in a busy group
 };
 
 // nullopt when `text` is not a command, or is addressed to another bot ("/help@other_bot").

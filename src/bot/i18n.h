@@ -22,6 +22,7 @@ enum class Msg {
   kStart,
   kHelp,
   kUnknownCommand,
+  kSendMedia,
   kAccessDenied,
   kLangCurrent,
   kLangSet,

@@ -1,0 +1,90 @@
+#include "bot/bot_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "bot/bot_metrics.h"
+#include "bot/commands.h"
+
+namespace tgscribe::bot {
+
+BotService::BotService(BotEnv& env, BotServiceOptions options)
+    : env_(env), options_(std::move(options)) {
+  bot_ = std::make_unique<Bot>(env_, [this] {
+    if (pool_) pool_->notify();
+  });
+  if (runs_workers()) {
+    RetryPolicy policy;
+    policy.max_retries = env_.config.queue_max_retries;
+    policy.base = std::chrono::milliseconds(int64_t{env_.config.queue_retry_delay_s} * 1000);
+    runner_ = std::make_unique<JobRunner>(env_, bot_->delivery(), policy);
+  }
+}
+
+BotService::~BotService() { stop(std::chrono::steady_clock::now()); }
+
+bool BotService::runs_intake() const { return env_.config.bot_role != "worker"; }
+bool BotService::runs_workers() const { return env_.config.bot_role != "ingest"; }
+
+void BotService::start() {
+  telegram::User me = env_.api.get_me();
+  env_.bot_username.set(me.username);
+  spdlog::info("bot: running as @{} (role {})", me.username, env_.config.bot_role);
+
+  if (runs_intake() && options_.register_commands) {
+    try {
+      env_.api.set_my_commands(Commands::menu(Lang::kEn));
+      env_.api.set_my_commands(Commands::menu(Lang::kId), "id");
+    } catch (const std::exception& e) {
+      // The menu is a convenience; commands work without it.
+      spdlog::warn("bot: setMyCommands failed: {}", e.what());
+    }
+  }
+
+  if (runs_workers()) {
+    if (!env_.pipeline) throw Error(ErrorKind::kInternal, "worker role needs a pipeline");
+    runner_->set_tick(options_.job_tick);
+    pool_ = std::make_unique<WorkerPool>(env_, *runner_, env_.config.queue_max_workers,
+                                         options_.instance);
+    pool_->set_poll_interval(options_.worker_poll);
+    pool_->start();
+  }
+
+  if (!runs_intake()) return;
+  if (!env_.config.webhook_url.empty()) {
+    if (options_.manage_webhook) {
+      telegram::WebhookParams w;
+      w.url = env_.config.webhook_url;
+      w.secret_token = env_.config.webhook_secret;
+      w.max_connections = env_.config.webhook_max_connections;
+      env_.api.set_webhook(w);
+      spdlog::info("bot: webhook set; updates arrive through the webhook server");
+    }
+    return;
+  }
+  poller_ = std::make_unique<telegram::Poller>(env_.api, options_.poller);
+  poller_thread_ = std::jthread([this](std::stop_token st) {
+    try {
+      poller_->run(st, [this](const nlohmann::json& u) {
+        metrics::count_polled_update();
+        return bot_->handle_update(u);
+      });
+    } catch (const std::exception& e) {
+      spdlog::critical("bot: polling stopped: {}", e.what());
+    }
+  });
+  spdlog::info("bot: long polling started");
+}
+
+void BotService::stop(std::chrono::steady_clock::time_point deadline) {
+  if (stopped_) return;
+  stopped_ = true;
+  // Intake first: nothing new is accepted while the workers drain.
+  if (poller_thread_.joinable()) {
+    poller_thread_.request_stop();
+    poller_thread_.join();
+  }
+  if (pool_) pool_->stop(deadline);
+  spdlog::info("bot: stopped");
+}
+
+}  // namespace tgscribe::bot

@@ -1,0 +1,272 @@
+#include "bot/commands.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "bot/job_payload.h"
+#include "common/strings.h"
+
+namespace tgscribe::bot {
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+bool valid_language_code(const std::string& s) {
+  // ISO 639-1: two letters. Engines take nothing else, so refuse early and kindly.
+  return s.size() == 2 && std::isalpha(static_cast<unsigned char>(s[0])) &&
+         std::isalpha(static_cast<unsigned char>(s[1]));
+}
+
+std::string seconds_text(double ms) { return fmt::format("{:.1f}", ms / 1000.0); }
+
+}  // namespace
+
+Commands::Commands(BotEnv& env, Intake& intake)
+    : env_(env),
+      intake_(intake),
+      table_{{"start", &Commands::start},
+             {"help", &Commands::help},
+             {"lang", &Commands::lang},
+             {"mode", &Commands::mode},
+             {"transcribe", &Commands::transcribe},
+             {"status", &Commands::status},
+             {"cancel", &Commands::cancel},
+             {"stats", &Commands::stats},
+             {"forget", &Commands::forget}} {}
+
+std::vector<telegram::BotCommand> Commands::menu(Lang lang) {
+  return {
+      {"start", tr(lang, Msg::kCmdStart)},
+      {"help", tr(lang, Msg::kCmdHelp)},
+      {"transcribe", tr(lang, Msg::kCmdTranscribe)},
+      {"lang", tr(lang, Msg::kCmdLang)},
+      {"mode", tr(lang, Msg::kCmdMode)},
+      {"status", tr(lang, Msg::kCmdStatus)},
+      {"cancel", tr(lang, Msg::kCmdCancel)},
+      {"forget", tr(lang, Msg::kCmdForget)},
+      {"stats", tr(lang, Msg::kCmdStats)},
+  };
+}
+
+int64_t Commands::user_of(const telegram::Message& m) const {
+  return m.from ? m.from->id : m.chat.id;
+}
+
+void Commands::dispatch(const telegram::Message& m, const Command& c) {
+  Lang lang = user_lang(m);
+  auto it = table_.find(c.name);
+  if (it == table_.end()) {
+    if (!m.chat.is_group() || c.addressed) reply_to(env_, m, tr(lang, Msg::kUnknownCommand));
+    return;
+  }
+  (this->*(it->second))(m, c, lang);
+}
+
+void Commands::start(const telegram::Message& m, const Command&, Lang lang) {
+  std::string name = m.from ? m.from->first_name : "";
+  if (name.empty() && m.from) name = m.from->display_name();
+  reply_to(env_, m, tr(lang, Msg::kStart, fmt::arg("name", name)));
+}
+
+void Commands::help(const telegram::Message& m, const Command&, Lang lang) {
+  std::string formats = env_.config.output_formats.empty() ? std::string("—")
+                                                           : join(env_.config.output_formats, ", ");
+  reply_to(env_, m,
+           tr(lang, Msg::kHelp, fmt::arg("formats", formats),
+              fmt::arg("max_mb", format_mb(env_.config.max_file_size_mb * 1e6))));
+}
+
+void Commands::lang(const telegram::Message& m, const Command& c, Lang lang) {
+  std::string arg = to_lower(c.args);
+  store::ChatSettings s = env_.settings.get(m.chat.id);
+  if (arg.empty()) {
+    std::string current = s.language.empty() ? env_.config.language : s.language;
+    reply_to(env_, m, tr(lang, Msg::kLangCurrent, fmt::arg("language", current)));
+    return;
+  }
+  if (arg == "auto") {
+    s.language = "auto";
+    env_.settings.put(m.chat.id, s);
+    reply_to(env_, m, tr(lang, Msg::kLangSetAuto));
+    return;
+  }
+  if (!valid_language_code(arg)) {
+    reply_to(env_, m, tr(lang, Msg::kLangInvalid, fmt::arg("value", c.args)));
+    return;
+  }
+  s.language = arg;
+  env_.settings.put(m.chat.id, s);
+  reply_to(env_, m, tr(lang, Msg::kLangSet, fmt::arg("language", arg)));
+}
+
+void Commands::mode(const telegram::Message& m, const Command& c, Lang lang) {
+  if (!m.chat.is_group()) {
+    reply_to(env_, m, tr(lang, Msg::kModeGroupsOnly));
+    return;
+  }
+  store::ChatSettings s = env_.settings.get(m.chat.id);
+  std::string arg = to_lower(c.args);
+  if (arg.empty()) {
+    reply_to(env_, m, tr(lang, s.auto_mode ? Msg::kModeCurrentAuto : Msg::kModeCurrentManual));
+    return;
+  }
+  if (arg != "auto" && arg != "manual") {
+    reply_to(env_, m, tr(lang, Msg::kModeUsage));
+    return;
+  }
+  bool admin = false;
+  if (m.from) {
+    try {
+      admin = env_.api.get_chat_member(m.chat.id, m.from->id).is_admin();
+    } catch (const std::exception& e) {
+      // Unknown means no: changing what the bot reads in a group is an admin's decision.
+      spdlog::warn("bot: getChatMember for /mode in chat {} failed: {}", m.chat.id, e.what());
+    }
+  }
+  if (!admin) {
+    reply_to(env_, m, tr(lang, Msg::kModeAdminsOnly));
+    return;
+  }
+  s.auto_mode = arg == "auto";
+  env_.settings.put(m.chat.id, s);
+  reply_to(env_, m, tr(lang, s.auto_mode ? Msg::kModeSetAuto : Msg::kModeSetManual));
+}
+
+void Commands::transcribe(const telegram::Message& m, const Command&, Lang lang) {
+  if (m.media) {  // a media message captioned "/transcribe"
+    intake_.submit(m, m);
+    return;
+  }
+  if (!m.reply_to_message) {
+    reply_to(env_, m, tr(lang, Msg::kTranscribeNeedsReply));
+    return;
+  }
+  if (!m.reply_to_message->media) {
+    reply_to(env_, m, tr(lang, Msg::kTranscribeNotMedia));
+    return;
+  }
+  intake_.submit(m, *m.reply_to_message);
+}
+
+void Commands::status(const telegram::Message& m, const Command&, Lang lang) {
+  auto jobs = env_.queue.user_jobs(user_of(m), /*unfinished_only=*/true);
+  if (jobs.empty()) {
+    reply_to(env_, m, tr(lang, Msg::kStatusNone));
+    return;
+  }
+  std::sort(jobs.begin(), jobs.end(),
+            [](const store::Job& a, const store::Job& b) { return a.created_ms < b.created_ms; });
+  std::string text = tr(lang, Msg::kStatusHeader);
+  for (const auto& j : jobs) {
+    text += "\n";
+    if (j.state == store::JobState::kQueued) {
+      text += tr(lang, Msg::kStatusLineQueued, fmt::arg("id", short_id(j.id)),
+                 fmt::arg("position", std::max(1, env_.queue.position(j.id))));
+    } else {
+      text += tr(lang, Msg::kStatusLineRunning, fmt::arg("id", short_id(j.id)));
+    }
+  }
+  reply_to(env_, m, text);
+}
+
+void Commands::cancel(const telegram::Message& m, const Command& c, Lang lang) {
+  auto jobs = env_.queue.user_jobs(user_of(m), /*unfinished_only=*/true);
+  if (jobs.empty()) {
+    reply_to(env_, m, tr(lang, Msg::kCancelNone));
+    return;
+  }
+  const store::Job* target = nullptr;
+  std::string wanted = to_lower(c.args);
+  if (wanted.empty()) {
+    target = &*std::max_element(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) {
+      return a.created_ms < b.created_ms;
+    });
+  } else {
+    for (const auto& j : jobs) {
+      if (j.id.rfind(wanted, 0) == 0) target = &j;  // the short id is a prefix
+    }
+  }
+  if (!target) {
+    reply_to(env_, m, tr(lang, Msg::kCancelNotFound, fmt::arg("id", c.args)));
+    return;
+  }
+  bool was_queued = target->state == store::JobState::kQueued;
+  if (!env_.queue.cancel(target->id, user_of(m))) {
+    reply_to(env_, m, tr(lang, Msg::kCancelNotFound, fmt::arg("id", short_id(target->id))));
+    return;
+  }
+  spdlog::info("job {}: cancel requested by user {}", short_id(target->id), user_of(m));
+  if (was_queued) {
+    // No worker will touch it again: close its status message here.
+    try {
+      JobPayload p = payload_from_json(target->payload);
+      if (p.status_message_id != 0) {
+        telegram::EditMessageTextParams e;
+        e.chat_id = p.chat_id;
+        e.message_id = p.status_message_id;
+        e.text =
+            tr(lang_for(p.user_lang), Msg::kStatusCancelled, fmt::arg("id", short_id(target->id)));
+        env_.sender.edit_message_text(std::move(e));
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("job {}: closing the status message failed: {}", short_id(target->id), e.what());
+    }
+  }
+  reply_to(env_, m,
+           tr(lang, was_queued ? Msg::kCancelDone : Msg::kCancelRequested,
+              fmt::arg("id", short_id(target->id))));
+}
+
+void Commands::stats(const telegram::Message& m, const Command&, Lang lang) {
+  if (!is_admin_user(env_.config, user_of(m))) {
+    reply_to(env_, m, tr(lang, Msg::kStatsDenied));
+    return;
+  }
+  store::QueueStats q = env_.queue.stats();
+  store::CacheStats cs;
+  if (env_.cache) cs = env_.cache->stats();
+  int64_t file_total = cs.file_hits + cs.file_misses;
+  int64_t content_total = cs.content_hits + cs.content_misses;
+  int64_t hits = cs.file_hits + cs.content_hits;
+  int64_t total = file_total + content_total;
+  std::string hit_rate =
+      total > 0 ? fmt::format("{:.0f}%", 100.0 * static_cast<double>(hits) / total) : "—";
+  std::vector<std::string> engines;
+  if (env_.pipeline) {
+    for (const auto& e : env_.pipeline->engines()) {
+      engines.push_back(e->caps().name + " (" + e->caps().model + ")");
+    }
+  }
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(env_.clock.now() - env_.started);
+  reply_to(env_, m,
+           tr(lang, Msg::kStats, fmt::arg("queued", q.queued), fmt::arg("running", q.running),
+              fmt::arg("delivered", q.delivered), fmt::arg("failed", q.failed),
+              fmt::arg("cancelled", q.cancelled), fmt::arg("retries", q.retries),
+              fmt::arg("wait_p50", seconds_text(q.wait_p50_ms)),
+              fmt::arg("wait_p95", seconds_text(q.wait_p95_ms)),
+              fmt::arg("run_p50", seconds_text(q.run_p50_ms)),
+              fmt::arg("run_p95", seconds_text(q.run_p95_ms)), fmt::arg("hit_rate", hit_rate),
+              fmt::arg("file_hits", cs.file_hits), fmt::arg("file_total", file_total),
+              fmt::arg("content_hits", cs.content_hits), fmt::arg("content_total", content_total),
+              fmt::arg("workers", env_.config.queue_max_workers),
+              fmt::arg("engines", engines.empty() ? std::string("—") : join(engines, ", ")),
+              fmt::arg("uptime", format_duration(static_cast<double>(uptime.count())))));
+}
+
+void Commands::forget(const telegram::Message& m, const Command&, Lang lang) {
+  int64_t user = user_of(m);
+  if (env_.cache) env_.cache->forget_user(user);
+  env_.queue.forget_user(user);
+  // A private chat's id is the user's id; group settings belong to the group, not to them.
+  env_.settings.forget_chat(user);
+  spdlog::info("bot: forgot what was stored about user {}", user);
+  reply_to(env_, m, tr(lang, Msg::kForgetDone));
+}
+
+}  // namespace tgscribe::bot
