@@ -1,16 +1,58 @@
 #include "server/http_runner.h"
 
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "common/error.h"
 
 namespace tgscribe::server {
+namespace {
+
+// Requests in flight when stop() is called get this long to finish before their connections
+// are cut.
+constexpr std::chrono::milliseconds kStopGrace{1000};
+
+int local_port(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
+  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  return -1;
+}
+
+// cpp-httplib stops a connection only between two requests, so a client that trickles a
+// request byte by byte (or an idle keep-alive) would hold stop() - and the graceful shutdown
+// behind it - for as long as it likes. cpp-httplib keeps no list of its connections, so they
+// are found as this process's connected sockets whose local port is the listener's (only
+// accepted connections have it: outgoing ones use ephemeral ports), and shut down: a blocked
+// read returns at once, the connection thread ends normally and closes the descriptor itself.
+void wake_connections(int port) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = std::atoi(entry.path().filename().c_str());
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening) continue;
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    if (local_port(fd) == port) shutdown(fd, SHUT_RDWR);
+  }
+}
+
+}  // namespace
 
 HttpRunner::HttpRunner(std::string name, HttpLimits limits)
     : name_(std::move(name)), limits_(limits) {
@@ -71,7 +113,15 @@ void HttpRunner::start(const ListenAddress& address) {
 
 void HttpRunner::stop() {
   if (!thread_.joinable()) return;
-  server_.stop();
+  server_.stop();  // closes the listener; the accept loop then waits for the connections
+  auto grace_end = std::chrono::steady_clock::now() + kStopGrace;
+  while (!finished_ && std::chrono::steady_clock::now() < grace_end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  while (!finished_) {
+    wake_connections(port_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   thread_.join();
   spdlog::info("{} server stopped", name_);
 }

@@ -16,7 +16,7 @@ struct HttpLimits {
   int threads = 8;                 // connection-handling threads (one per live connection)
   int read_timeout_s = 5;          // one read of a request; slow senders are cut off
   int write_timeout_s = 5;         // one write of a response; slow readers are cut off
-  int keep_alive_timeout_s = 2;    // idle keep-alive; also bounds how long stop() waits
+  int keep_alive_timeout_s = 2;    // idle keep-alive
   int keep_alive_max_count = 100;  // requests per connection before it is closed
 };
 
@@ -34,7 +34,8 @@ class HttpRunner {
   // Binds `address` and serves on a background thread. Throws tgscribe::Error(kInvalidInput)
   // naming the address when it cannot bind (in use, not local, no permission).
   void start(const ListenAddress& address);
-  // Stops accepting, lets requests in flight finish, joins all threads. Idempotent.
+  // Stops accepting, gives requests in flight a moment (1 s) to finish, then cuts the
+  // connections still open (idle keep-alives, slow clients) and joins all threads. Idempotent.
   void stop();
 
   bool running() const { return thread_.joinable(); }

@@ -27,8 +27,7 @@ using ReadinessCheck = std::function<Readiness()>;
 struct OpsOptions {
   ListenAddress listen{"127.0.0.1", 9090};
   std::string version = "unknown";  // build_info{version=...}
-  // Scrapers and probes need few threads and no long keep-alive (it bounds how long stop()
-  // may wait for an idle connection).
+  // Scrapers and probes need few threads and no long keep-alive.
   HttpLimits limits{.threads = 4, .keep_alive_timeout_s = 1};
 
   // HTTP_LISTEN. Throws tgscribe::Error(kInvalidInput) on a bad address.

@@ -348,6 +348,34 @@ TEST_F(WebhookServerTest, StopReturnsWithAnIdleConnectionOpenAndRefusesAfterward
   EXPECT_FALSE(fresh.Get("/"));
 }
 
+// A client that trickles its request must not hold stop(), and with it the graceful shutdown.
+TEST_F(WebhookServerTest, StopCutsAClientThatTricklesItsRequest) {
+  int fd = connect_to(server_->port());
+  ASSERT_GE(fd, 0);
+  std::atomic<bool> stop_dripping{false};
+  std::atomic<int> dripped{0};
+  std::atomic<bool> client_gave_up{false};
+  std::thread dripper([&] {
+    std::string head = std::string("POST ") + kPath + " HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+    (void)!send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    // Each byte comes well within the server's read timeout, for up to 30 s.
+    for (int i = 0; i < 300 && !stop_dripping; ++i) {
+      if (send(fd, "a", 1, MSG_NOSIGNAL) != 1) break;
+      dripped++;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    client_gave_up = true;
+  });
+  while (dripped < 3 && !client_gave_up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  server_->stop();
+  bool stopped_while_client_still_sending = !client_gave_up;
+  stop_dripping = true;
+  dripper.join();
+  close(fd);
+  EXPECT_TRUE(stopped_while_client_still_sending);
+  EXPECT_EQ(intake_.count(), 0u);
+}
+
 TEST(WebhookServer, NoSecretConfiguredAcceptsWithoutHeader) {
   RecordingIntake intake;
   auto options = test_options();
