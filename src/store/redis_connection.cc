@@ -289,13 +289,20 @@ RedisReply RedisConnection::eval(const RedisScript& script, const std::vector<st
     r = run_locked(argv, idempotent, options_.reconnect_deadline);
   }
   if (is_error(r)) {
-    throw Error(ErrorKind::kInternal, "Redis at " + url_.endpoint() + " failed a script: " + r.str);
+    // A fault inside the script is a bug of ours; anything else (OOM, READONLY replica, ...)
+    // is the server refusing work.
+    bool refused = error_starts(r, "OOM") || error_starts(r, "READONLY") ||
+                   error_starts(r, "BUSY") || error_starts(r, "NOREPLICAS") ||
+                   error_starts(r, "MISCONF");
+    throw Error(refused ? ErrorKind::kServer : ErrorKind::kInternal,
+                "Redis at " + url_.endpoint() + " failed a script: " + r.str);
   }
   return r;
 }
 
 bool RedisConnection::ping() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_, std::defer_lock);
+  if (!lock.try_lock_for(std::chrono::seconds(1))) return false;
   try {
     RedisReply r = run_locked({"PING"}, true, milliseconds(0));
     return !is_error(r);

@@ -81,7 +81,8 @@ class RedisConnection {
   RedisReply eval(const RedisScript& script, const std::vector<std::string>& keys,
                   const std::vector<std::string>& args, bool idempotent = true);
 
-  // One PING without waiting for a reconnect deadline (for /readyz).
+  // One PING without waiting for a reconnect deadline (for /readyz): false when Redis does not
+  // answer, or when another thread has been stuck on the connection for over a second.
   bool ping();
   const RedisUrl& url() const { return url_; }
   std::string endpoint() const { return url_.endpoint(); }
@@ -96,7 +97,9 @@ class RedisConnection {
 
   RedisUrl url_;
   RedisOptions options_;
-  mutable std::mutex mutex_;
+  // Timed, so ping() can give up instead of queueing behind a command that is waiting out a
+  // Redis restart.
+  mutable std::timed_mutex mutex_;
   redisContext* ctx_ = nullptr;  // guarded by mutex_; null while disconnected
   int64_t connections_ = 0;      // guarded by mutex_
 };

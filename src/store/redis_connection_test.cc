@@ -133,5 +133,26 @@ TEST(RedisConnectionTest, NonIdempotentCommandIsNotResentWhenTheReplyIsLost) {
   EXPECT_LE(conn->command({"GET", "counter"}).as_integer(), 1);
 }
 
+TEST(RedisConnectionTest, ScriptErrorsAreInternalAndRefusalsAreServerErrors) {
+  SKIP_WITHOUT_REDIS();
+  RedisServer server;
+  auto conn = RedisConnection::open(server.url());
+  try {
+    conn->eval(RedisScript("local x = nil; return x.y"), {}, {});
+    FAIL() << "a broken script succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInternal) << e.what();
+  }
+  conn->command({"SET", "filler", std::string(4096, 'x')});
+  conn->command({"CONFIG", "SET", "maxmemory", "1"});
+  try {
+    conn->eval(RedisScript("return redis.call('SET', 'k', 'v')"), {}, {});
+    FAIL() << "a write past maxmemory succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kServer) << e.what();
+    EXPECT_TRUE(e.retryable());
+  }
+}
+
 }  // namespace
 }  // namespace tgscribe::store
