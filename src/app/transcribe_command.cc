@@ -67,7 +67,10 @@ int run_transcribe(const config::Config& config, const TranscribeOptions& option
   std::unique_ptr<store::TranscriptCache> cache;
   if (!options.no_cache && config.cache_enabled) {
     try {
-      cache = store::make_transcript_cache(config);
+      // The CLI runs no jobs: only the cache is opened for real, the queue stays in memory.
+      config::Config cache_only = config;
+      cache_only.queue_type = "memory";
+      cache = store::make_stores(cache_only).cache;
     } catch (const std::exception& e) {
       // The cache is an optimisation: a CLI run still works without it.
       say(std::string("cache unavailable, continuing without it: ") + e.what());
@@ -128,7 +131,7 @@ int run_transcribe(const config::Config& config, const TranscribeOptions& option
       for (const auto& fmt : formats) {
         fs::path out = fs::path(options.output_dir) / (stem + "." + fmt);
         std::ofstream os(out, std::ios::binary | std::ios::trunc);
-        os << transcript::render(fmt, result.transcript, display);
+        os << transcript::render(*transcript::parse_format(fmt), result.transcript, display);
         if (!os) {
           say(out.string() + ": cannot write");
           worse(4);
@@ -138,7 +141,7 @@ int run_transcribe(const config::Config& config, const TranscribeOptions& option
     } else {
       if (many) std::printf("==> %s <==\n", file.c_str());
       for (const auto& fmt : formats) {
-        std::string text = transcript::render(fmt, result.transcript, display);
+        std::string text = transcript::render(*transcript::parse_format(fmt), result.transcript, display);
         if (!text.empty() && text.back() != '\n') text.push_back('\n');
         std::fputs(text.c_str(), stdout);
       }
