@@ -3,7 +3,6 @@
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -40,15 +39,15 @@ void wake_connections(int port) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
     int fd = std::atoi(entry.path().filename().c_str());
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    int port_of_fd = local_port(fd);  // -1 for anything but an IP socket
+    if (port_of_fd != port) continue;
     int listening = 0;
     socklen_t len = sizeof listening;
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening) continue;
     sockaddr_storage peer{};
     socklen_t peer_len = sizeof peer;
     if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
-    if (local_port(fd) == port) shutdown(fd, SHUT_RDWR);
+    shutdown(fd, SHUT_RDWR);
   }
 }
 
