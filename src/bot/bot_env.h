@@ -23,6 +23,12 @@ namespace tgscribe::bot {
 // A string written once at startup and read by every update thread.
 class GuardedString {
  public:
+  GuardedString() = default;
+  GuardedString(const GuardedString& other) : value_(other.get()) {}
+  GuardedString& operator=(const GuardedString& other) {
+    set(other.get());
+    return *this;
+  }
   std::string get() const {
     std::lock_guard lock(mutex_);
     return value_;

@@ -1,0 +1,701 @@
+// The bot end to end inside one process: real Bot API client over HTTP against the fake Bot
+// API server, real memory/SQLite stores, real FFmpeg probing in the pipeline, and a fake
+// engine (or PocketSphinx) behind it.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+
+#include "bot/bot_service.h"
+#include "bot/i18n.h"
+#include "bot/job_payload.h"
+#include "common/error.h"
+#include "engine/sphinx_transcriber.h"
+#include "http/curl_http_client.h"
+#include "store/inflight.h"
+#include "store/memory_job_queue.h"
+#include "store/memory_settings_store.h"
+#include "store/memory_transcript_cache.h"
+#include "store/sqlite_db.h"
+#include "store/sqlite_job_queue.h"
+#include "store/sqlite_settings_store.h"
+#include "store/sqlite_transcript_cache.h"
+#include "support/test_util.h"
+#include "telegram/testing/fake_bot_api.h"
+
+namespace tgscribe::bot {
+namespace {
+
+using std::chrono::milliseconds;
+using telegram::testing::FakeBotApi;
+using telegram::testing::Fault;
+using telegram::testing::MessageSpec;
+using telegram::testing::RecordedCall;
+using tgscribe::testing::eventually;
+
+const char* kSpoken = "hello there this is a short test message";
+const char* kEngineText = "Hello there, this is a short test message.";
+
+// The engine is not what these tests are about: a Transcriber whose behaviour each test sets.
+class FakeEngine : public engine::Transcriber {
+ public:
+  using Fn = std::function<transcript::Transcript(const engine::AudioFile&,
+                                                  const engine::TranscribeOptions&)>;
+  FakeEngine() { caps_ = {.name = "fake", .model = "f1", .uploads = false}; }
+  const engine::EngineCaps& caps() const override { return caps_; }
+  transcript::Transcript transcribe(const engine::AudioFile& a,
+                                    const engine::TranscribeOptions& o) override {
+    ++calls;
+    if (fn) return fn(a, o);
+    return text_transcript(kEngineText, a.info.duration_s);
+  }
+  static transcript::Transcript text_transcript(const std::string& text, double duration) {
+    transcript::Transcript t;
+    t.language = "en";
+    t.duration = duration;
+    t.engine = "fake";
+    t.model = "f1";
+    if (!text.empty()) t.segments.push_back({.start = 0, .end = duration, .text = text});
+    return t;
+  }
+  std::atomic<int> calls{0};
+  Fn fn;
+
+ private:
+  engine::EngineCaps caps_;
+};
+
+class BotTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    voice_dir_ = new tgscribe::testing::TempDir();
+    ASSERT_TRUE(tgscribe::testing::make_speech(kSpoken, voice_dir_->path() / "voice.ogg"));
+    voice_ = new std::string(tgscribe::testing::read_file(voice_dir_->path() / "voice.ogg"));
+  }
+  static void TearDownTestSuite() {
+    delete voice_;
+    delete voice_dir_;
+  }
+
+  BotTest() {
+    cfg_.telegram_bot_token = tg_.token();
+    cfg_.telegram_api_url = tg_.url();
+    cfg_.data_dir = (dir_.path() / "data").string();
+    cfg_.status_edit_interval_s = 1;
+    cfg_.queue_max_workers = 2;
+    cfg_.queue_retry_delay_s = 0;
+    cfg_.queue_max_retries = 2;
+    cfg_.output_formats = {"txt", "srt"};
+  }
+  ~BotTest() override {
+    if (service_) service_->stop(std::chrono::steady_clock::now());
+  }
+
+  // Builds the bot from cfg_ (tests change cfg_ first) and starts polling + workers.
+  void start(bool sqlite = false, bool run = true) {
+    http_ = std::make_unique<http::CurlHttpClient>();
+    api_ = std::make_unique<telegram::BotApi>(
+        telegram::BotApiOptions{
+            .api_url = tg_.url(), .token = tg_.token(), .local_mode = cfg_.telegram_local_mode},
+        *http_);
+    telegram::SenderOptions so;
+    so.limits = {.global_per_second = 1000,
+                 .global_burst = 1000,
+                 .chat_per_second = 1000,
+                 .chat_burst = 1000,
+                 .group_per_minute = 60000,
+                 .group_burst = 1000};
+    so.backoff_initial = milliseconds(50);
+    sender_ = std::make_unique<telegram::Sender>(*api_, so);
+    if (sqlite) {
+      auto db = store::SqliteDb::open(dir_.path() / "tgscribe.db");
+      queue_ = std::make_unique<store::SqliteJobQueue>(db);
+      cache_ = std::make_unique<store::SqliteTranscriptCache>(db, 3600);
+      settings_ = std::make_unique<store::SqliteSettingsStore>(db);
+    } else {
+      queue_ = std::make_unique<store::MemoryJobQueue>();
+      cache_ = std::make_unique<store::MemoryTranscriptCache>(100, 3600);
+      settings_ = std::make_unique<store::MemorySettingsStore>();
+    }
+    service_pipeline_ = std::make_unique<pipeline::TranscriptionService>(
+        cfg_, std::vector<std::shared_ptr<engine::Transcriber>>{engine_}, cache_.get());
+    env_ = std::make_unique<BotEnv>(BotEnv{cfg_, *api_, *sender_, *queue_, cache_.get(), *settings_,
+                                           service_pipeline_.get(), &inflight_});
+    BotServiceOptions o;
+    o.poller.timeout_s = 1;
+    o.poller.backoff_initial = milliseconds(50);
+    o.worker_poll = milliseconds(50);
+    o.job_tick = milliseconds(50);
+    o.instance = "test";
+    service_ = std::make_unique<BotService>(*env_, o);
+    if (run) service_->start();
+  }
+
+  telegram::testing::FakeFile voice_file() {
+    return tg_.add_file(*voice_, "voice.oga", "audio/ogg");
+  }
+
+  // Texts of sendMessage calls to a chat (what the bot said, before edits).
+  std::vector<std::string> sent_texts(int64_t chat) {
+    std::vector<std::string> out;
+    for (const auto& c : tg_.calls("sendMessage")) {
+      if (c.chat_id() == chat && c.status == 200) out.push_back(c.text());
+    }
+    return out;
+  }
+  std::vector<RecordedCall> ok_calls(const std::string& method) {
+    std::vector<RecordedCall> out;
+    for (auto& c : tg_.calls(method)) {
+      if (c.status == 200) out.push_back(c);
+    }
+    return out;
+  }
+  bool any_text_contains(int64_t chat, const std::string& needle) {
+    for (const auto& t : tg_.chat_texts(chat)) {
+      if (t.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
+  int count_texts_containing(int64_t chat, const std::string& needle) {
+    int n = 0;
+    for (const auto& t : sent_texts(chat)) n += t.find(needle) != std::string::npos;
+    return n;
+  }
+  // The reply the bot sent to a command, waiting for it.
+  std::string reply_after(size_t before, int64_t chat) {
+    EXPECT_TRUE(tg_.wait_for_calls("sendMessage", before + 1, std::chrono::seconds(10)));
+    auto calls = ok_calls("sendMessage");
+    for (size_t i = before; i < calls.size(); ++i) {
+      if (calls[i].chat_id() == chat) return calls[i].text();
+    }
+    return {};
+  }
+  std::string command(const MessageSpec& spec, const std::string& text) {
+    size_t before = ok_calls("sendMessage").size();
+    tg_.push_text(spec, text);
+    return reply_after(before, spec.chat_id);
+  }
+
+  static inline tgscribe::testing::TempDir* voice_dir_ = nullptr;
+  static inline std::string* voice_ = nullptr;
+
+  FakeBotApi tg_;
+  tgscribe::testing::TempDir dir_;
+  config::Config cfg_;
+  std::shared_ptr<FakeEngine> engine_ = std::make_shared<FakeEngine>();
+  std::unique_ptr<http::CurlHttpClient> http_;
+  std::unique_ptr<telegram::BotApi> api_;
+  std::unique_ptr<telegram::Sender> sender_;
+  std::unique_ptr<store::JobQueue> queue_;
+  std::unique_ptr<store::TranscriptCache> cache_;
+  std::unique_ptr<store::SettingsStore> settings_;
+  std::unique_ptr<pipeline::TranscriptionService> service_pipeline_;
+  store::MemoryInflightRegistry inflight_;
+  std::unique_ptr<BotEnv> env_;
+  std::unique_ptr<BotService> service_;
+};
+
+TEST_F(BotTest, VoiceNoteGetsStatusEditsTranscriptAndFiles) {
+  start();
+  MessageSpec ann;
+  auto pushed = tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+
+  // Status reply first, to the voice message, in English.
+  auto msgs = ok_calls("sendMessage");
+  ASSERT_GE(msgs.size(), 2u);
+  EXPECT_NE(msgs[0].text().find("queued"), std::string::npos) << msgs[0].text();
+  EXPECT_EQ(msgs[0].reply_to(), pushed.message_id);
+  // The transcript with its footer, replying to the voice message.
+  EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
+  bool footer = false;
+  for (const auto& m : msgs) {
+    if (m.text().find(kEngineText) != std::string::npos) {
+      EXPECT_EQ(m.reply_to(), pushed.message_id);
+      footer = m.text().find("fake") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(footer);
+  // Files named after the media; a voice note has no name.
+  auto docs = ok_calls("sendDocument");
+  ASSERT_EQ(docs.size(), 2u);
+  std::set<std::string> names;
+  for (const auto& d : docs) {
+    ASSERT_EQ(d.files.count("document"), 1u);
+    names.insert(d.files.at("document").filename);
+    EXPECT_NE(d.files.at("document").content.find("Hello there"), std::string::npos);
+    EXPECT_EQ(d.reply_to(), pushed.message_id);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"transcript.txt", "transcript.srt"}));
+  // The status message ends as "done"; the user saw "typing" meanwhile.
+  int64_t status_id = 0;
+  for (const auto& c : tg_.calls("editMessageText")) status_id = c.params.value("message_id", 0);
+  ASSERT_NE(status_id, 0);
+  EXPECT_TRUE(eventually([&] {
+    auto t = tg_.message_text(ann.chat_id, status_id);
+    return t && t->find("done") != std::string::npos;
+  }));
+  EXPECT_GE(tg_.call_count("sendChatAction"), 1u);
+  EXPECT_EQ(engine_->calls.load(), 1);
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  // Temporary media is gone.
+  EXPECT_TRUE(eventually([&] {
+    auto tmp = std::filesystem::path(cfg_.data_dir) / "tmp";
+    return !std::filesystem::exists(tmp) || std::filesystem::is_empty(tmp);
+  }));
+}
+
+TEST_F(BotTest, SameFileAgainIsAnsweredFromTheCacheWithoutDownload) {
+  start();
+  MessageSpec ann;
+  auto file = voice_file();
+  tg_.push_media(ann, "voice", file);
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  int64_t downloads = tg_.downloads();
+  EXPECT_EQ(downloads, 1);
+
+  tg_.push_media(ann, "voice", file);
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 4));
+  EXPECT_TRUE(eventually([&] { return count_texts_containing(ann.chat_id, kEngineText) == 2; }));
+  EXPECT_EQ(tg_.downloads(), downloads);
+  EXPECT_EQ(engine_->calls.load(), 1);
+  EXPECT_EQ(queue_->stats().queued + queue_->stats().running, 0);
+}
+
+TEST_F(BotTest, IdenticalContentUnderAnotherFileIdUsesTheContentCache) {
+  start(/*sqlite=*/true);
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  tg_.push_media(ann, "voice", voice_file());  // same bytes, new file_unique_id
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 4));
+  EXPECT_EQ(tg_.downloads(), 2);
+  EXPECT_EQ(engine_->calls.load(), 1);
+}
+
+TEST_F(BotTest, GroupsTranscribeOnlyOnRequestAndSayWhoseMessageItWas) {
+  start();
+  MessageSpec ann{.chat_id = -100500, .chat_type = "supergroup", .user_id = 7, .first_name = "Ann"};
+  auto media = tg_.push_media(ann, "voice", voice_file());
+  // Nothing happens on a plain voice note in a group.
+  MessageSpec probe{.chat_id = 99};
+  tg_.push_text(probe, "/help");
+  ASSERT_TRUE(tg_.wait_for_calls("sendMessage", 1));
+  EXPECT_TRUE(sent_texts(ann.chat_id).empty());
+  EXPECT_EQ(tg_.downloads(), 0);
+
+  MessageSpec budi{.chat_id = -100500,
+                   .chat_type = "supergroup",
+                   .user_id = 8,
+                   .first_name = "Budi",
+                   .language_code = "id"};
+  budi.reply_to = media.message;
+  tg_.push_text(budi, "/transcribe@tgscribe_test_bot");
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  // Indonesian for Budi, and the transcript names Ann as the author.
+  auto texts = sent_texts(ann.chat_id);
+  ASSERT_GE(texts.size(), 2u);
+  EXPECT_NE(texts[0].find("antrean"), std::string::npos) << texts[0];
+  EXPECT_TRUE(any_text_contains(
+      ann.chat_id, tr(Lang::kId, Msg::kFromUser, fmt::arg("name", "Ann")) + "\n\n" + kEngineText));
+  for (const auto& c : ok_calls("sendMessage")) {
+    if (c.chat_id() == ann.chat_id) EXPECT_EQ(c.reply_to(), media.message_id);
+  }
+}
+
+TEST_F(BotTest, RepliesStayInTheForumTopic) {
+  start();
+  MessageSpec ann{.chat_id = -100600,
+                  .chat_type = "supergroup",
+                  .is_forum = true,
+                  .thread_id = 42,
+                  .text = "/transcribe"};
+  tg_.push_media(ann, "voice", voice_file());  // captioned with the command
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  for (const char* method : {"sendMessage", "sendDocument"}) {
+    for (const auto& c : ok_calls(method)) {
+      EXPECT_EQ(c.thread_id(), 42) << method << " " << c.text();
+    }
+  }
+}
+
+TEST_F(BotTest, FloodControlAnswersAreWaitedOutAndNothingIsLostOrDoubled) {
+  start();
+  tg_.fail_next("sendMessage", 2, Fault::kRateLimit, 1);
+  tg_.fail_next("sendDocument", 1, Fault::kRateLimit, 1);
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 3));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  int limited = 0;
+  for (const auto& c : tg_.calls("sendMessage")) limited += c.status == 429;
+  EXPECT_EQ(limited, 2);
+  EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
+  EXPECT_EQ(ok_calls("sendDocument").size(), 2u);
+}
+
+TEST_F(BotTest, LocalModeReadsTheFileFromDisk) {
+  cfg_.telegram_local_mode = true;
+  start();
+  auto path = dir_.path() / "local-voice.ogg";
+  tgscribe::testing::write_file(path, *voice_);
+  auto file = tg_.add_local_file(path);
+  file.size = 30'000'000;  // over the cloud limit: fine with a local server
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", file);
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
+  EXPECT_EQ(tg_.downloads(), 0);
+}
+
+TEST_F(BotTest, OversizedFilesAreRefusedWithAnExplanation) {
+  start();
+  MessageSpec ann;
+  std::string cloud = command(ann, "/start");  // make sure the bot is up
+  ASSERT_FALSE(cloud.empty());
+  size_t before = ok_calls("sendMessage").size();
+  tg_.push_media(ann, "video", tg_.add_file_of_size(25'000'000, "talk.mp4", "video/mp4"));
+  std::string reply = reply_after(before, ann.chat_id);
+  EXPECT_EQ(reply, tr(Lang::kEn, Msg::kFileTooLargeCloud, fmt::arg("size_mb", "25"),
+                      fmt::arg("limit_mb", "20")));
+  EXPECT_NE(reply.find("local Bot API server"), std::string::npos);
+
+  before = ok_calls("sendMessage").size();
+  MessageSpec siti{.chat_id = 2002, .user_id = 2002, .language_code = "id"};
+  tg_.push_media(siti, "document",
+                 tg_.add_file_of_size(2'500'000'000, "film.mkv", "video/x-matroska"));
+  reply = reply_after(before, siti.chat_id);
+  EXPECT_EQ(reply, tr(Lang::kId, Msg::kFileTooLarge, fmt::arg("size_mb", "2500"),
+                      fmt::arg("max_mb", "2000")));
+  EXPECT_EQ(queue_->stats().queued + queue_->stats().running + queue_->stats().delivered, 0);
+  EXPECT_EQ(tg_.call_count("getFile"), 0u);
+}
+
+TEST_F(BotTest, AccessControlSaysNoPolitely) {
+  cfg_.allowed_user_ids = {4242};
+  start();
+  MessageSpec stranger{.chat_id = 31, .user_id = 31, .language_code = "id"};
+  size_t before = ok_calls("sendMessage").size();
+  tg_.push_media(stranger, "voice", voice_file());
+  EXPECT_EQ(reply_after(before, 31), tr(Lang::kId, Msg::kAccessDenied));
+  EXPECT_EQ(command(stranger, "/help"), tr(Lang::kId, Msg::kAccessDenied));
+
+  MessageSpec friend_{.chat_id = 4242, .user_id = 4242};
+  tg_.push_media(friend_, "voice", voice_file());
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  EXPECT_EQ(engine_->calls.load(), 1);
+  EXPECT_EQ(tg_.downloads(), 1);
+}
+
+TEST_F(BotTest, EveryCommandAnswersInTheUsersLanguage) {
+  cfg_.admin_user_ids = {500};
+  start(/*sqlite=*/true);
+  for (Lang lang : {Lang::kEn, Lang::kId}) {
+    SCOPED_TRACE(lang_code(lang));
+    int64_t uid = lang == Lang::kEn ? 100 : 200;
+    MessageSpec u{
+        .chat_id = uid, .user_id = uid, .first_name = "Rina", .language_code = lang_code(lang)};
+    EXPECT_EQ(command(u, "/start"), tr(lang, Msg::kStart, fmt::arg("name", "Rina")));
+    EXPECT_EQ(command(u, "/help"),
+              tr(lang, Msg::kHelp, fmt::arg("formats", "txt, srt"), fmt::arg("max_mb", "2000")));
+    EXPECT_EQ(command(u, "/lang"), tr(lang, Msg::kLangCurrent, fmt::arg("language", "auto")));
+    EXPECT_EQ(command(u, "/lang ID"), tr(lang, Msg::kLangSet, fmt::arg("language", "id")));
+    EXPECT_EQ(settings_->get(uid).language, "id");
+    EXPECT_EQ(command(u, "/lang klingon"),
+              tr(lang, Msg::kLangInvalid, fmt::arg("value", "klingon")));
+    EXPECT_EQ(command(u, "/lang auto"), tr(lang, Msg::kLangSetAuto));
+    EXPECT_EQ(settings_->get(uid).language, "auto");
+    EXPECT_EQ(command(u, "/mode auto"), tr(lang, Msg::kModeGroupsOnly));
+    EXPECT_EQ(command(u, "/status"), tr(lang, Msg::kStatusNone));
+    EXPECT_EQ(command(u, "/cancel"), tr(lang, Msg::kCancelNone));
+    EXPECT_EQ(command(u, "/transcribe"), tr(lang, Msg::kTranscribeNeedsReply));
+    EXPECT_EQ(command(u, "/stats"), tr(lang, Msg::kStatsDenied));
+    EXPECT_EQ(command(u, "/frobnicate"), tr(lang, Msg::kUnknownCommand));
+    EXPECT_EQ(command(u, "just some words"), tr(lang, Msg::kSendMedia));
+    EXPECT_EQ(command(u, "/forget"), tr(lang, Msg::kForgetDone));
+    EXPECT_EQ(settings_->get(uid).language, "");  // /forget removed the private chat's setting
+
+    MessageSpec admin{.chat_id = 500, .user_id = 500, .language_code = lang_code(lang)};
+    std::string stats = command(admin, "/stats");
+    EXPECT_EQ(stats.rfind(lang == Lang::kEn ? "📊 Stats" : "📊 Statistik", 0), 0u) << stats;
+    EXPECT_NE(stats.find("fake (f1)"), std::string::npos) << stats;
+
+    // /mode in a group: admins only (getChatMember), then media is transcribed unasked.
+    int64_t group = lang == Lang::kEn ? -700 : -800;
+    MessageSpec member{
+        .chat_id = group, .chat_type = "group", .user_id = uid, .language_code = lang_code(lang)};
+    EXPECT_EQ(command(member, "/mode@tgscribe_test_bot auto"), tr(lang, Msg::kModeAdminsOnly));
+    EXPECT_EQ(command(member, "/mode"), tr(lang, Msg::kModeCurrentManual));
+    tg_.set_chat_member_status(group, uid, "administrator");
+    EXPECT_EQ(command(member, "/mode auto"), tr(lang, Msg::kModeSetAuto));
+    EXPECT_TRUE(settings_->get(group).auto_mode);
+    // Another bot's command is not ours to answer; an unknown one without @ is ignored too.
+    size_t before = ok_calls("sendMessage").size();
+    tg_.push_text(member, "/help@some_other_bot");
+    tg_.push_text(member, "/frobnicate");
+    EXPECT_EQ(command(member, "/mode manual"), tr(lang, Msg::kModeSetManual));
+    EXPECT_EQ(ok_calls("sendMessage").size(), before + 1);
+  }
+}
+
+TEST_F(BotTest, AutoModeGroupTranscribesEveryVoiceNote) {
+  start();
+  store::ChatSettings s;
+  s.auto_mode = true;
+  settings_->put(-900, s);
+  MessageSpec ann{.chat_id = -900, .chat_type = "group"};
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  EXPECT_EQ(count_texts_containing(-900, kEngineText), 1);
+}
+
+TEST_F(BotTest, MalformedUpdatesAreSkippedWithoutStoppingTheBot) {
+  start(false, /*run=*/false);
+  EXPECT_TRUE(service_->handle_update(nlohmann::json::parse(R"({"update_id": "x"})")));
+  EXPECT_TRUE(service_->handle_update(nlohmann::json(42)));
+  EXPECT_TRUE(service_->handle_update(
+      nlohmann::json::parse(R"({"update_id": 5, "message": {"chat": "nope"}})")));
+  EXPECT_TRUE(service_->handle_update(
+      nlohmann::json::parse(R"({"update_id": 6, "callback_query": {"id": "1"}})")));
+  EXPECT_TRUE(service_->handle_update(nlohmann::json{{"update_id", 7},
+                                                     {"message",
+                                                      {{"message_id", 1},
+                                                       {"date", 0},
+                                                       {"chat", {{"id", 1}, {"type", "private"}}},
+                                                       {"text", std::string(200000, 'a')}}}}));
+  service_->start();
+  tg_.push_raw_update(nlohmann::json::parse(R"({"update_id": 100, "message": 17})"));
+  tg_.push_raw_update(nlohmann::json::parse(R"("garbage")"));
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
+  EXPECT_TRUE(eventually([&] { return tg_.pending_updates() == 0; }));
+}
+
+TEST_F(BotTest, DuplicateUpdatesAreHandledOnce) {
+  start(false, /*run=*/false);
+  MessageSpec ann;
+  auto pushed = tg_.push_text(ann, "/help");
+  EXPECT_TRUE(service_->handle_update(pushed.update));
+  EXPECT_TRUE(service_->handle_update(pushed.update));
+  EXPECT_EQ(tg_.call_count("sendMessage"), 1u);
+}
+
+TEST_F(BotTest, PerUserLimitRefusesWithTheRunningCount) {
+  cfg_.queue_rate_limit_per_user = 1;
+  std::atomic<bool> release{false};
+  engine_->fn = [&](const engine::AudioFile& a, const engine::TranscribeOptions& o) {
+    while (!release) {
+      if (o.cancelled && o.cancelled()) throw Error(ErrorKind::kCancelled, "cancelled");
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return FakeEngine::text_transcript(kEngineText, a.info.duration_s);
+  };
+  start();
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(eventually([&] { return engine_->calls.load() == 1; }));
+  size_t before = ok_calls("sendMessage").size();
+  tg_.push_media(ann, "voice", voice_file());
+  EXPECT_EQ(reply_after(before, ann.chat_id),
+            tr(Lang::kEn, Msg::kUserLimit, fmt::arg("count", 1), fmt::arg("limit", 1)));
+  release = true;
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_EQ(engine_->calls.load(), 1);
+}
+
+TEST_F(BotTest, StatusAndCancelOfARunningJob) {
+  engine_->fn = [&](const engine::AudioFile&, const engine::TranscribeOptions& o) {
+    while (!(o.cancelled && o.cancelled())) std::this_thread::sleep_for(milliseconds(10));
+    throw Error(ErrorKind::kCancelled, "cancelled");
+    return transcript::Transcript{};
+  };
+  start();
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(eventually([&] { return engine_->calls.load() == 1; }));
+  auto jobs = queue_->user_jobs(ann.user_id, true);
+  ASSERT_EQ(jobs.size(), 1u);
+  std::string sid = short_id(jobs[0].id);
+  EXPECT_EQ(command(ann, "/status"),
+            tr(Lang::kEn, Msg::kStatusHeader) + "\n" +
+                tr(Lang::kEn, Msg::kStatusLineRunning, fmt::arg("id", sid)));
+  EXPECT_EQ(command(ann, "/cancel " + sid),
+            tr(Lang::kEn, Msg::kCancelRequested, fmt::arg("id", sid)));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().cancelled == 1; }));
+  JobPayload p = payload_from_json(queue_->get(jobs[0].id)->payload);
+  EXPECT_TRUE(eventually([&] {
+    return tg_.message_text(ann.chat_id, p.status_message_id) ==
+           tr(Lang::kEn, Msg::kStatusCancelled, fmt::arg("id", sid));
+  }));
+  EXPECT_EQ(tg_.call_count("sendDocument"), 0u);
+}
+
+TEST_F(BotTest, RetryableEngineFailureIsRetriedThenDelivered) {
+  engine_->fn = [&](const engine::AudioFile& a, const engine::TranscribeOptions&) {
+    if (engine_->calls.load() == 1) throw Error(ErrorKind::kServer, "engine 503");
+    return FakeEngine::text_transcript(kEngineText, a.info.duration_s);
+  };
+  start(/*sqlite=*/true);
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_EQ(engine_->calls.load(), 2);
+  EXPECT_EQ(queue_->stats().retries, 1);
+  EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
+}
+
+TEST_F(BotTest, FinalFailureIsToldInPlainWords) {
+  engine_->fn = [&](const engine::AudioFile&,
+                    const engine::TranscribeOptions&) -> transcript::Transcript {
+    throw Error(ErrorKind::kAuth, "401 invalid api key sk-secret");
+  };
+  start();
+  MessageSpec ann{.language_code = "id"};
+  tg_.push_media(ann, "voice", voice_file());
+  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1; }));
+  EXPECT_TRUE(
+      eventually([&] { return any_text_contains(ann.chat_id, tr(Lang::kId, Msg::kFailEngine)); }));
+  for (const auto& t : tg_.chat_texts(ann.chat_id))
+    EXPECT_EQ(t.find("sk-secret"), std::string::npos);
+  EXPECT_EQ(engine_->calls.load(), 1);  // not retryable
+}
+
+TEST_F(BotTest, NotMediaAfterAllIsRejectedWithAReason) {
+  start();
+  MessageSpec ann;
+  tg_.push_media(ann, "audio", tg_.add_file(std::string(5000, 'x'), "song.mp3", "audio/mpeg"));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1; }));
+  EXPECT_TRUE(eventually([&] {
+    return any_text_contains(ann.chat_id, tr(Lang::kEn, Msg::kRejectNotMedia)) ||
+           any_text_contains(ann.chat_id, tr(Lang::kEn, Msg::kRejectCorrupt));
+  }));
+  EXPECT_EQ(engine_->calls.load(), 0);
+}
+
+TEST_F(BotTest, EmptyTranscriptSaysNoSpeech) {
+  engine_->fn = [](const engine::AudioFile& a, const engine::TranscribeOptions&) {
+    return FakeEngine::text_transcript("", a.info.duration_s);
+  };
+  start();
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(any_text_contains(ann.chat_id, tr(Lang::kEn, Msg::kNoSpeech)));
+  EXPECT_EQ(tg_.call_count("sendDocument"), 0u);
+}
+
+TEST_F(BotTest, LongTranscriptIsAPreviewPlusTheFullTextFile) {
+  cfg_.output_formats = {"srt"};
+  cfg_.message_file_threshold = 3000;
+  std::string words;
+  for (int i = 0; words.size() < 9000; ++i) words += "word" + std::to_string(i) + " ";
+  words += "THE-END";
+  engine_->fn = [&](const engine::AudioFile& a, const engine::TranscribeOptions&) {
+    return FakeEngine::text_transcript(words, a.info.duration_s);
+  };
+  start();
+  MessageSpec ann{.language_code = "id"};
+  tg_.push_media(ann, "audio", tg_.add_file(*voice_, "rapat.ogg", "audio/ogg"));
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  std::map<std::string, std::string> files;
+  for (const auto& d : ok_calls("sendDocument")) {
+    files[d.files.at("document").filename] = d.files.at("document").content;
+  }
+  ASSERT_EQ(files.count("rapat.txt"), 1u);
+  ASSERT_EQ(files.count("rapat.srt"), 1u);
+  EXPECT_NE(files["rapat.txt"].find("THE-END"), std::string::npos);  // nothing lost
+  EXPECT_TRUE(any_text_contains(ann.chat_id, "word0 word1"));
+  EXPECT_FALSE(any_text_contains(ann.chat_id, "THE-END"));
+  EXPECT_TRUE(any_text_contains(ann.chat_id, "karakter"));
+}
+
+TEST_F(BotTest, VeryLongTranscriptIsSplitUnderTheMessageLimit) {
+  cfg_.output_formats = {};
+  cfg_.message_file_threshold = 0;  // always as messages
+  std::string words;
+  for (int i = 0; words.size() < 10000; ++i) words += "kata" + std::to_string(i) + " ";
+  engine_->fn = [&](const engine::AudioFile& a, const engine::TranscribeOptions&) {
+    return FakeEngine::text_transcript(words, a.info.duration_s);
+  };
+  start();
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  std::string joined;
+  int parts = 0;
+  for (const auto& t : sent_texts(ann.chat_id)) {
+    if (t.find("kata") == std::string::npos) continue;
+    ++parts;
+    joined += t + " ";
+  }
+  EXPECT_GE(parts, 3);
+  EXPECT_NE(joined.find("kata0 "), std::string::npos);
+  EXPECT_NE(joined.find(words.substr(words.size() - 12)), std::string::npos);
+  EXPECT_EQ(tg_.call_count("sendDocument"), 0u);
+}
+
+TEST_F(BotTest, CrashSafeDeliverySkipsStepsAlreadySent) {
+  start(/*sqlite=*/true, /*run=*/false);
+  auto file = voice_file();
+  JobPayload p;
+  p.chat_id = 1001;
+  p.user_id = 1001;
+  p.reply_to_message_id = 5;
+  p.media.kind = telegram::MediaKind::kVoice;
+  p.media.file_id = file.file_id;
+  p.media.file_unique_id = file.file_unique_id;
+  store::Job job;
+  job.id = "c0ffee0000000001";
+  job.user_id = 1001;
+  job.chat_id = 1001;
+  job.payload = to_json(p);
+  ASSERT_TRUE(queue_->enqueue(job, 0).accepted);
+  // A previous run sent the text and the .txt, then died before the .srt.
+  ASSERT_TRUE(queue_->mark_step(job.id, "text:0"));
+  ASSERT_TRUE(queue_->mark_step(job.id, "file:txt"));
+  service_->start();
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 1));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  auto docs = ok_calls("sendDocument");
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].files.at("document").filename, "transcript.srt");
+  EXPECT_EQ(count_texts_containing(1001, kEngineText), 0);
+}
+
+TEST_F(BotTest, EmbeddedEngineTranscribesGeneratedSpeech) {
+  auto model = std::filesystem::path(cfg_.sphinx_model_dir);
+  if (!std::filesystem::exists(model)) GTEST_SKIP() << "no PocketSphinx model at " << model;
+  auto sphinx = std::make_shared<engine::SphinxTranscriber>(model);
+  start();
+  // Swap the fake for the real embedded engine.
+  service_->stop(std::chrono::steady_clock::now());
+  service_pipeline_ = std::make_unique<pipeline::TranscriptionService>(
+      cfg_, std::vector<std::shared_ptr<engine::Transcriber>>{sphinx}, cache_.get());
+  env_ = std::make_unique<BotEnv>(BotEnv{cfg_, *api_, *sender_, *queue_, cache_.get(), *settings_,
+                                         service_pipeline_.get(), &inflight_});
+  BotServiceOptions o;
+  o.poller.timeout_s = 1;
+  o.worker_poll = milliseconds(50);
+  service_ = std::make_unique<BotService>(*env_, o);
+  service_->start();
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2, std::chrono::seconds(40)));
+  std::string transcript_text;
+  for (const auto& d : ok_calls("sendDocument")) {
+    if (d.files.at("document").filename == "transcript.txt") {
+      transcript_text = d.files.at("document").content;
+    }
+  }
+  EXPECT_LT(tgscribe::testing::word_error_rate(kSpoken, transcript_text), 0.6) << transcript_text;
+  EXPECT_TRUE(any_text_contains(ann.chat_id, "sphinx"));
+}
+
+}  // namespace
+}  // namespace tgscribe::bot
