@@ -7,6 +7,7 @@
 #include "store/memory_settings_store.h"
 #include "store/memory_transcript_cache.h"
 #include "store/redis_connection.h"
+#include "store/redis_inflight.h"
 #include "store/redis_job_queue.h"
 #include "store/redis_settings_store.h"
 #include "store/redis_transcript_cache.h"
@@ -83,7 +84,13 @@ Stores make_stores(const config::Config& config, Clock& clock) {
     unknown_type("QUEUE_TYPE", config.queue_type);
   }
 
-  stores.inflight = std::make_unique<MemoryInflightRegistry>();
+  // Across instances only when they share the cache: a waiter that got the lock after the
+  // winner finds the winner's transcript only in a shared cache.
+  if (config.cache_enabled && config.cache_type == "redis") {
+    stores.inflight = std::make_unique<RedisInflightRegistry>(backends.redis());
+  } else {
+    stores.inflight = std::make_unique<MemoryInflightRegistry>();
+  }
   return stores;
 }
 

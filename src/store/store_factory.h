@@ -20,7 +20,8 @@ struct Stores {
   std::unique_ptr<TranscriptCache> cache;
   std::unique_ptr<JobQueue> queue;
   std::unique_ptr<SettingsStore> settings;
-  // Coalesces identical content being transcribed at once (in this process).
+  // Coalesces identical content being transcribed at once: in this process, or across
+  // instances (a Redis lock per content key) when CACHE_TYPE=redis.
   std::unique_ptr<InflightRegistry> inflight;
 };
 

@@ -34,6 +34,13 @@ void exercise(Stores& s) {
   EXPECT_EQ(s.queue->position("j1"), 1);
   s.settings->put(5, {"id", true});
   EXPECT_EQ(s.settings->get(5).language, "id");
+  auto outcome = s.inflight->run("sha|sphinx", [] {
+    transcript::Transcript t;
+    t.segments.push_back({0, 1, "ran once"});
+    return t;
+  });
+  EXPECT_EQ(outcome.transcript.text(), "ran once");
+  EXPECT_FALSE(outcome.joined);
   EXPECT_TRUE(s.cache->healthy());
   EXPECT_TRUE(s.queue->healthy());
 }
