@@ -84,7 +84,8 @@ TEST_F(OpenAiCompatibleTest, VoiceNoteIsUploadedAsOggWithTheDocumentedFields) {
   EXPECT_EQ(t.engine, "groq");
   EXPECT_EQ(t.model, "whisper-large-v3-turbo");
   EXPECT_NEAR(t.duration, audio.info.duration_s, 0.2);
-  EXPECT_NEAR(t.segments.back().end, audio.info.duration_s, 0.2);
+  EXPECT_LE(t.segments.back().end, audio.info.duration_s + 0.01);
+  EXPECT_GT(t.segments.back().end, audio.info.duration_s / 2);
   ASSERT_TRUE(t.segments[0].no_speech_prob.has_value());
   ASSERT_TRUE(t.segments[0].avg_logprob.has_value());
   ASSERT_TRUE(t.segments[0].compression_ratio.has_value());

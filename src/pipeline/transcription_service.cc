@@ -2,12 +2,71 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+
 #include "common/error.h"
 #include "common/sha256.h"
 #include "common/strings.h"
+#include "engine/fallback_chain.h"
+#include "media/audio_encoder.h"
 #include "media/media_error.h"
+#include "media/media_source.h"
+#include "media/silence.h"
+#include "media/upload_planner.h"
+#include "pipeline/bounded_parallel.h"
+#include "pipeline/job_temp_dir.h"
+#include "pipeline/piece_merge.h"
 
 namespace tgscribe::pipeline {
+namespace {
+
+std::string normalized_language(const std::string& lang) {
+  std::string l = to_lower(trim(lang));
+  return l == "auto" ? std::string() : l;
+}
+
+// Progress shares: probing and silence detection are quick next to the engines.
+constexpr double kProbeShare = 0.02;
+constexpr double kConvertShare = 0.08;
+
+}  // namespace
+
+// Everything one transcribe() call shares between engines of the chain and chunk workers.
+struct TranscriptionService::Job {
+  const Request& request;
+  media::MediaInfo info;
+  media::MediaLimits limits;
+  JobTempDir temp;
+  std::optional<std::vector<media::Interval>> silences;  // found once, for every engine
+  std::atomic<int64_t> bytes_uploaded{0};
+  int chunks = 1;
+
+  std::mutex progress_mutex;
+  double last_fraction = 0;  // guarded by progress_mutex; progress never goes backwards
+  int chunks_done = 0;       // guarded by progress_mutex
+  int chunks_total = 0;      // guarded by progress_mutex
+
+  Job(const Request& r, const std::string& data_dir) : request(r), temp(data_dir) {}
+
+  bool cancelled() const { return request.cancelled && request.cancelled(); }
+  void check_cancelled() const {
+    if (cancelled()) throw Error(ErrorKind::kCancelled, "cancelled");
+  }
+  // done/total < 0: unchanged since the last report (chunk counts stay on screen).
+  void report(const char* stage, double fraction, int done = -1, int total = -1) {
+    if (!request.progress) return;
+    std::lock_guard lock(progress_mutex);
+    last_fraction = std::max(last_fraction, std::min(1.0, fraction));
+    if (total >= 0) chunks_total = total;
+    if (done >= 0) chunks_done = done;
+    if (last_fraction >= 1) chunks_done = chunks_total;
+    request.progress(Progress{stage, last_fraction, chunks_done, chunks_total});
+  }
+};
 
 TranscriptionService::TranscriptionService(const config::Config& config,
                                            std::vector<std::shared_ptr<engine::Transcriber>> chain,
@@ -15,13 +74,6 @@ TranscriptionService::TranscriptionService(const config::Config& config,
     : config_(config), chain_(std::move(chain)), cache_(cache) {
   if (chain_.empty()) throw Error(ErrorKind::kInternal, "no transcription engine configured");
 }
-
-namespace {
-std::string normalized_language(const std::string& lang) {
-  std::string l = to_lower(trim(lang));
-  return l == "auto" ? std::string() : l;
-}
-}  // namespace
 
 std::string TranscriptionService::content_key(const std::string& sha256,
                                               const Request& request) const {
@@ -31,14 +83,13 @@ std::string TranscriptionService::content_key(const std::string& sha256,
 }
 
 Result TranscriptionService::transcribe(const Request& request) {
-  auto report = [&](const char* stage, double fraction) {
-    if (request.progress) request.progress(Progress{stage, fraction, 0, 0});
-  };
-  report("probing", 0);
-  media::MediaLimits limits{static_cast<int64_t>(config_.max_file_size_mb * 1e6),
-                            config_.max_duration_s};
+  Job job(request, config_.data_dir);
+  job.report("probing", 0);
+  job.limits = media::MediaLimits{static_cast<int64_t>(config_.max_file_size_mb * 1e6),
+                                  config_.max_duration_s};
   Result result;
-  result.info = media::probe_file(request.path, limits);
+  result.info = media::probe_file(request.path, job.limits);
+  job.info = result.info;
 
   std::string key;
   if (cache_ && request.use_cache) {
@@ -47,50 +98,178 @@ Result TranscriptionService::transcribe(const Request& request) {
     if (auto hit = cache_->get(key)) {
       result.transcript = std::move(*hit);
       result.cache_hit = true;
-      report("transcribing", 1);
+      job.report("transcribing", 1);
       return result;
     }
   }
+  job.report("probing", kProbeShare);
 
-  std::vector<std::string> failures;
-  for (const auto& engine : chain_) {
-    if (request.cancelled && request.cancelled()) throw Error(ErrorKind::kCancelled, "cancelled");
+  engine::FallbackChain chain(chain_);
+  result.transcript = chain.run([&](engine::Transcriber& e) {
+    job.check_cancelled();
     try {
-      result.transcript = run_engine(*engine, request, result.info);
-      if (result.transcript.duration <= 0) result.transcript.duration = result.info.duration_s;
-      if (cache_ && request.use_cache) cache_->put(key, result.transcript, request.user_id);
-      report("transcribing", 1);
-      return result;
-    } catch (const media::MediaRejected&) {
-      throw;  // the input is bad for every engine
-    } catch (const Error& e) {
-      if (e.kind() == ErrorKind::kCancelled) throw;
-      spdlog::warn("engine {} failed: {} ({})", engine->caps().name, e.what(), to_string(e.kind()));
-      failures.push_back(engine->caps().name + ": " + e.what());
+      return run_engine(e, job);
+    } catch (const std::invalid_argument& bad) {
+      // An upload limit or encoder setting this engine cannot work with: let the next one try.
+      throw Error(ErrorKind::kInvalidInput, e.caps().name + ": " + bad.what());
     }
-  }
-  std::string all;
-  for (const auto& f : failures) all += (all.empty() ? "" : "; ") + f;
-  throw Error(ErrorKind::kServer, "transcription failed (" + all + ")");
+  });
+  // Times are true to the original recording, whatever was sent.
+  result.transcript.duration = result.info.duration_s;
+  result.chunks = job.chunks;
+  result.bytes_uploaded = job.bytes_uploaded.load();
+  if (cache_ && request.use_cache) cache_->put(key, result.transcript, request.user_id);
+  job.report("transcribing", 1);
+  return result;
 }
 
-transcript::Transcript TranscriptionService::run_engine(engine::Transcriber& engine,
-                                                        const Request& request,
-                                                        const media::MediaInfo& info) {
-  engine::AudioFile audio;
-  audio.path = request.path;
-  audio.filename = request.filename.empty() ? request.path.filename().string() : request.filename;
-  audio.info = info;
-  engine::TranscribeOptions options;
-  options.language = normalized_language(request.language);
-  options.translate = request.translate;
-  options.prompt = request.prompt;
-  options.word_timestamps = request.word_timestamps;
-  options.cancelled = request.cancelled;
-  if (request.progress) {
-    options.progress = [&](double f) { request.progress(Progress{"transcribing", f, 0, 1}); };
+transcript::Transcript TranscriptionService::run_engine(engine::Transcriber& engine, Job& job) {
+  const engine::EngineCaps& caps = engine.caps();
+  media::UploadTarget target;
+  target.uploads = caps.uploads;
+  target.max_upload_bytes = caps.max_upload_bytes;
+  target.accepted_extensions = caps.accepted_extensions;
+  target.min_billed_s = caps.min_billed_s;
+  media::PlannerOptions options;
+  options.compression_threshold_bytes =
+      static_cast<int64_t>(config_.audio_compression_threshold_mb * 1e6);
+  options.bitrate_cap = config_.audio_target_bitrate;
+  options.sample_rate = config_.audio_target_sample_rate;
+  options.channels = config_.audio_target_channels;
+
+  media::UploadPlan plan = media::plan_upload(job.info, target, options);
+  if (plan.kind != media::PlanKind::kPassThrough && plan.kind != media::PlanKind::kRemux) {
+    // Re-encoding or chunking: find the silences first (once per job), so that silence is
+    // trimmed or skipped and chunks are cut where nobody speaks.
+    if (!job.silences) {
+      job.report("converting", kProbeShare);
+      media::SilenceOptions silence;
+      silence.cancelled = job.request.cancelled;
+      job.silences = media::find_silences(media::MediaSource::from_path(job.request.path), silence,
+                                          job.limits);
+      job.check_cancelled();
+    }
+    plan = media::plan_upload(job.info, target, options, *job.silences);
   }
-  return engine.transcribe(audio, options);
+  spdlog::info("{}: upload plan {}: {}", caps.name, media::to_string(plan.kind), plan.reason);
+
+  if (plan.empty) {
+    // Only silence: sending it would only invite invented text.
+    transcript::Transcript t;
+    t.engine = caps.name;
+    t.model = caps.model;
+    job.chunks = 0;
+    return t;
+  }
+  if (plan.kind == media::PlanKind::kPassThrough) {
+    engine::AudioFile audio;
+    audio.path = job.request.path;
+    std::string stem =
+        file_stem(job.request.filename.empty() ? job.request.path.string() : job.request.filename);
+    if (stem.empty()) stem = "audio";
+    // The name carries the extension of what the bytes really are (.oga -> .ogg).
+    audio.filename = stem + "." + plan.format.extension;
+    audio.content_type = plan.format.content_type;
+    audio.info = job.info;
+    engine::TranscribeOptions o;
+    o.language = normalized_language(job.request.language);
+    o.translate = job.request.translate;
+    o.prompt = job.request.prompt;
+    o.word_timestamps = job.request.word_timestamps;
+    o.cancelled = job.request.cancelled;
+    o.progress = [&job](double f) {
+      job.report("transcribing",
+                 kProbeShare + kConvertShare + (1 - kProbeShare - kConvertShare) * f, 0, 1);
+    };
+    job.chunks = 1;
+    job.report("transcribing", kProbeShare + kConvertShare, 0, 1);
+    transcript::Transcript t = engine.transcribe(audio, o);
+    if (caps.uploads) job.bytes_uploaded += job.info.size_bytes;
+    return t;
+  }
+  return run_pieces(engine, job, plan);
+}
+
+transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& engine, Job& job,
+                                                        const media::UploadPlan& plan) {
+  const engine::EngineCaps& caps = engine.caps();
+  const size_t n = plan.pieces.size();
+  job.chunks = static_cast<int>(n);
+  std::vector<PieceTranscript> results(n);
+  std::atomic<int> done{0};
+  const double base = kProbeShare + kConvertShare;
+  job.report("transcribing", base, 0, static_cast<int>(n));
+
+  BoundedParallel parallel(caps.max_concurrency);
+  auto stop = [&job, &parallel] { return parallel.stopped() || job.cancelled(); };
+  parallel.run(n, [&](size_t i) {
+    const media::UploadPiece& piece = plan.pieces[i];
+    if (stop()) throw Error(ErrorKind::kCancelled, "cancelled");
+    std::string name = "piece-" + caps.name + "-" + std::to_string(i) + "." + plan.format.extension;
+    std::filesystem::path file = job.temp.file(name);
+    media::EncodeOptions encode = plan.encode;
+    encode.start_s = piece.start_s;
+    encode.end_s = piece.end_s;
+    encode.cancelled = stop;
+    // Remove the piece as soon as it is sent, whatever happens: audio is kept only as long
+    // as needed, and hours of chunks would otherwise pile up in DATA_DIR.
+    struct Remove {
+      std::filesystem::path p;
+      ~Remove() {
+        std::error_code ec;
+        std::filesystem::remove(p, ec);
+      }
+    } remove{file};
+    const media::MediaSource source = media::MediaSource::from_path(job.request.path);
+    media::EncodeResult encoded;
+    if (plan.kind == media::PlanKind::kRemux) {
+      try {
+        // The same Opus packets in a container the engine takes: nothing lost, nothing decoded.
+        encoded = media::remux_audio(source, file, plan.encode.container, job.limits);
+      } catch (const Error& e) {
+        if (e.kind() == ErrorKind::kCancelled) throw;
+        spdlog::info("{}: remux failed ({}), re-encoding instead", caps.name, e.what());
+        encoded = media::encode_audio(source, file, encode, job.limits);
+      }
+    } else {
+      encoded = media::encode_audio(source, file, encode, job.limits);
+    }
+
+    engine::AudioFile audio;
+    audio.path = file;
+    std::string stem =
+        file_stem(job.request.filename.empty() ? job.request.path.string() : job.request.filename);
+    audio.filename = (stem.empty() ? std::string("audio") : stem) +
+                     (n > 1 ? "-" + std::to_string(i + 1) : std::string()) + "." +
+                     plan.format.extension;
+    audio.content_type = plan.format.content_type;
+    audio.info = job.info;
+    audio.info.duration_s = encoded.duration_s;
+    audio.info.size_bytes = encoded.bytes;
+    audio.info.audio_codec = media::to_string(encode.codec);
+    audio.info.sample_rate = encode.sample_rate;
+    audio.info.channels = encode.channels;
+    audio.info.has_video = false;
+
+    engine::TranscribeOptions o;
+    o.language = normalized_language(job.request.language);
+    o.translate = job.request.translate;
+    o.prompt = job.request.prompt;
+    o.word_timestamps = job.request.word_timestamps;
+    o.cancelled = stop;
+    results[i].start_s = piece.start_s;
+    results[i].end_s = piece.end_s;
+    results[i].transcript = engine.transcribe(audio, o);
+    job.bytes_uploaded += encoded.bytes;
+    int finished = ++done;
+    job.report("transcribing", base + (1 - base) * finished / static_cast<double>(n), finished,
+               static_cast<int>(n));
+  });
+  job.check_cancelled();
+  transcript::Transcript merged = merge_pieces(results);
+  merged.engine = caps.name;
+  merged.model = caps.model;
+  return merged;
 }
 
 }  // namespace tgscribe::pipeline

@@ -15,6 +15,10 @@
 #include "store/transcript_cache.h"
 #include "transcript/transcript.h"
 
+namespace tgscribe::media {
+struct UploadPlan;
+}
+
 namespace tgscribe::pipeline {
 
 struct Progress {
@@ -31,9 +35,9 @@ struct Request {
   bool translate = false;
   std::string prompt;
   bool word_timestamps = false;
-  std::string sha256;          // content hash when already known (computed while downloading)
+  std::string sha256;  // content hash when already known (computed while downloading)
   bool use_cache = true;
-  int64_t user_id = 0;         // owner of the cache entries (for /forget)
+  int64_t user_id = 0;  // owner of the cache entries (for /forget)
   std::function<bool()> cancelled;
   std::function<void(const Progress&)> progress;
 };
@@ -62,8 +66,10 @@ class TranscriptionService {
   std::string content_key(const std::string& sha256, const Request& request) const;
 
  private:
-  transcript::Transcript run_engine(engine::Transcriber& engine, const Request& request,
-                                    const media::MediaInfo& info);
+  struct Job;  // per-call state: temp dir, silences, progress, counters
+  transcript::Transcript run_engine(engine::Transcriber& engine, Job& job);
+  transcript::Transcript run_pieces(engine::Transcriber& engine, Job& job,
+                                    const media::UploadPlan& plan);
 
   const config::Config& config_;
   std::vector<std::shared_ptr<engine::Transcriber>> chain_;

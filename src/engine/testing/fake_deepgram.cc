@@ -48,8 +48,7 @@ json words_json(const std::vector<transcript::Word>& words) {
 
 std::string FakeDeepgram::Impl::answer(const FakeRequest& r, const FakeReply& reply) const {
   std::vector<transcript::Segment> segments =
-      reply.segments ? *reply.segments
-                     : spread_text(options.text, std::max(0.0, r.duration_s), true);
+      reply.segments ? *reply.segments : spread_over_speech(options.text, r, true);
   json all_words = json::array();
   json sentences = json::array();
   json utterances = json::array();

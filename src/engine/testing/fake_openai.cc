@@ -45,7 +45,7 @@ std::string FakeOpenAi::Impl::answer(const FakeRequest& r, const FakeReply& repl
     segments = *reply.segments;
   } else {
     std::lock_guard lock(mutex);
-    segments = spread_text(options.text, std::max(0.0, r.duration_s), words);
+    segments = spread_over_speech(options.text, r, words);
   }
   std::string text;
   for (const auto& s : segments) text += (text.empty() ? "" : " ") + s.text;

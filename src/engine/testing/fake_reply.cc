@@ -14,6 +14,8 @@
 #include "engine/testing/fake_http.h"
 #include "media/media_error.h"
 #include "media/media_info.h"
+#include "media/media_source.h"
+#include "media/silence.h"
 
 namespace tgscribe::engine::testing {
 
@@ -91,6 +93,24 @@ std::vector<transcript::Segment> spread_text(const std::string& text, double dur
   return out;
 }
 
+std::vector<transcript::Segment> spread_over_speech(const std::string& text,
+                                                    const FakeRequest& request, bool with_words) {
+  if (request.speech.empty()) {
+    return spread_text(text, std::max(0.0, request.duration_s), with_words);
+  }
+  const double from = request.speech.front().first, to = request.speech.back().second;
+  auto segments = spread_text(text, to - from, with_words);
+  for (auto& s : segments) {
+    s.start += from;
+    s.end += from;
+    for (auto& w : s.words) {
+      w.start += from;
+      w.end += from;
+    }
+  }
+  return segments;
+}
+
 void FakeScript::push(FakeReply reply) {
   std::lock_guard lock(mutex_);
   queue_.push_back(std::move(reply));
@@ -146,6 +166,12 @@ void inspect_audio(const std::string& bytes, FakeRequest& request) {
     media::MediaInfo info = media::probe_file(path, media::MediaLimits{});
     request.duration_s = info.duration_s;
     request.codec = info.audio_codec;
+    double at = 0;
+    for (const auto& quiet : media::find_silences(media::MediaSource::from_path(path))) {
+      if (quiet.start_s > at) request.speech.emplace_back(at, quiet.start_s);
+      at = std::max(at, quiet.end_s);
+    }
+    if (info.duration_s > at + 0.05) request.speech.emplace_back(at, info.duration_s);
   } catch (const std::exception&) {
     request.duration_s = -1;
   }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "transcript/transcript.h"
@@ -51,8 +52,11 @@ struct FakeRequest {
   std::string sha256;                              // of the audio bytes
   double duration_s = -1;                          // probed from the bytes; -1: not media
   std::string codec;                               // probed audio codec
-  std::vector<std::string> problems;               // what the real service would have refused
-  int status = 0;                                  // what the fake answered (0: dropped)
+  // Where the upload is not silent (start, end), found like the real services hear it: a
+  // real engine returns text only where someone speaks, so the generated answers do too.
+  std::vector<std::pair<double, double>> speech;
+  std::vector<std::string> problems;  // what the real service would have refused
+  int status = 0;                     // what the fake answered (0: dropped)
 
   std::string field(const std::string& name) const;  // first value or ""
   std::vector<std::string> all(const std::string& name) const;
@@ -62,6 +66,10 @@ struct FakeRequest {
 // Synthetic segments: the sentences of `text` spread evenly over [0, duration], with words.
 std::vector<transcript::Segment> spread_text(const std::string& text, double duration,
                                              bool with_words);
+// The same over the request's speech (from the first to the last speech), or over its whole
+// duration when no speech span was found.
+std::vector<transcript::Segment> spread_over_speech(const std::string& text,
+                                                    const FakeRequest& request, bool with_words);
 
 // The scripted queue, the fallback responder and the request log shared by the fakes.
 class FakeScript {
