@@ -10,6 +10,7 @@
 #include "bot/i18n.h"
 #include "bot/job_payload.h"
 #include "common/error.h"
+#include "common/strings.h"
 #include "engine/sphinx_transcriber.h"
 #include "http/curl_http_client.h"
 #include "store/inflight.h"
@@ -228,9 +229,7 @@ TEST_F(BotTest, VoiceNoteGetsStatusEditsTranscriptAndFiles) {
   }
   EXPECT_EQ(names, (std::set<std::string>{"transcript.txt", "transcript.srt"}));
   // The status message ends as "done"; the user saw "typing" meanwhile.
-  int64_t status_id = 0;
-  for (const auto& c : tg_.calls("editMessageText")) status_id = c.params.value("message_id", 0);
-  ASSERT_NE(status_id, 0);
+  int64_t status_id = nlohmann::json::parse(msgs[0].answer)["result"]["message_id"].get<int64_t>();
   EXPECT_TRUE(eventually([&] {
     auto t = tg_.message_text(ann.chat_id, status_id);
     return t && t->find("done") != std::string::npos;
@@ -636,7 +635,8 @@ TEST_F(BotTest, VeryLongTranscriptIsSplitUnderTheMessageLimit) {
   }
   EXPECT_GE(parts, 3);
   EXPECT_NE(joined.find("kata0 "), std::string::npos);
-  EXPECT_NE(joined.find(words.substr(words.size() - 12)), std::string::npos);
+  std::string last_word = trim(words).substr(trim(words).rfind(' ') + 1);
+  EXPECT_NE(joined.find(last_word + "\n"), std::string::npos) << last_word;
   EXPECT_EQ(tg_.call_count("sendDocument"), 0u);
 }
 
@@ -668,9 +668,22 @@ TEST_F(BotTest, CrashSafeDeliverySkipsStepsAlreadySent) {
   EXPECT_EQ(count_texts_containing(1001, kEngineText), 0);
 }
 
-TEST_F(BotTest, EmbeddedEngineTranscribesGeneratedSpeech) {
+// PocketSphinx does not recognise espeak-ng's formant speech (see the engine's tests), so
+// the embedded-engine run uses Debian's recorded LibriVox clip, sent as an Opus voice note.
+TEST_F(BotTest, EmbeddedEngineTranscribesARecordedVoiceNote) {
   auto model = std::filesystem::path(cfg_.sphinx_model_dir);
-  if (!std::filesystem::exists(model)) GTEST_SKIP() << "no PocketSphinx model at " << model;
+  std::filesystem::path clip =
+      "/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0930.wav";
+  if (!std::filesystem::exists(model) || !std::filesystem::exists(clip)) {
+    GTEST_SKIP() << "PocketSphinx model or test data missing";
+  }
+  const std::string reference = "he might even have been made amiable himself";
+  auto ogg = dir_.path() / "clip.ogg";
+  ASSERT_EQ(tgscribe::testing::run_process({"ffmpeg", "-nostdin", "-loglevel", "error", "-i",
+                                            clip.string(), "-c:a", "libopus", "-b:a", "32k",
+                                            ogg.string()})
+                .exit_code,
+            0);
   auto sphinx = std::make_shared<engine::SphinxTranscriber>(model);
   start();
   // Swap the fake for the real embedded engine.
@@ -685,7 +698,7 @@ TEST_F(BotTest, EmbeddedEngineTranscribesGeneratedSpeech) {
   service_ = std::make_unique<BotService>(*env_, o);
   service_->start();
   MessageSpec ann;
-  tg_.push_media(ann, "voice", voice_file());
+  tg_.push_media(ann, "voice", tg_.add_file(tgscribe::testing::read_file(ogg), "voice.oga"));
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2, std::chrono::seconds(40)));
   std::string transcript_text;
   for (const auto& d : ok_calls("sendDocument")) {
@@ -693,7 +706,7 @@ TEST_F(BotTest, EmbeddedEngineTranscribesGeneratedSpeech) {
       transcript_text = d.files.at("document").content;
     }
   }
-  EXPECT_LT(tgscribe::testing::word_error_rate(kSpoken, transcript_text), 0.6) << transcript_text;
+  EXPECT_LE(tgscribe::testing::word_error_rate(reference, transcript_text), 0.5) << transcript_text;
   EXPECT_TRUE(any_text_contains(ann.chat_id, "sphinx"));
 }
 
