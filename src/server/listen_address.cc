@@ -54,7 +54,24 @@ std::string url_path(std::string_view url) {
   std::string_view path = rest.substr(slash);
   auto cut = path.find_first_of("?#");
   if (cut != std::string_view::npos) path = path.substr(0, cut);
-  return path.empty() ? "/" : std::string(path);
+  if (path.empty()) return "/";
+  // cpp-httplib matches against the percent-decoded request path, so decode the same way.
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '%' && i + 2 < path.size() && hex(path[i + 1]) >= 0 && hex(path[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(path[i + 1]) * 16 + hex(path[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(path[i]);
+    }
+  }
+  return out;
 }
 
 }  // namespace tgscribe::server

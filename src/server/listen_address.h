@@ -17,8 +17,8 @@ struct ListenAddress {
 // tgscribe::Error(kInvalidInput) naming the text when it is not an address.
 ListenAddress parse_listen_address(std::string_view text);
 
-// The path part of a webhook URL ("https://h.example/tg/hook?x=1" -> "/tg/hook"); "/" when the
-// URL has none. Telegram POSTs to exactly this path.
+// The path part of a webhook URL ("https://h.example/tg/hook?x=1" -> "/tg/hook"), with %XX
+// escapes decoded; "/" when the URL has none. Telegram POSTs to exactly this path.
 std::string url_path(std::string_view url);
 
 }  // namespace tgscribe::server

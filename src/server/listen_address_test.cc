@@ -46,6 +46,8 @@ TEST(UrlPath, TakesThePathOnly) {
   EXPECT_EQ(url_path("https://bot.example.com"), "/");
   EXPECT_EQ(url_path("https://bot.example.com?x=1"), "/");
   EXPECT_EQ(url_path(""), "/");
+  EXPECT_EQ(url_path("https://h.example/tg/a%20b%2Fc"), "/tg/a b/c");
+  EXPECT_EQ(url_path("https://h.example/tg/100%"), "/tg/100%");
 }
 
 }  // namespace

@@ -389,6 +389,21 @@ TEST(WebhookServer, NoSecretConfiguredAcceptsWithoutHeader) {
   EXPECT_EQ(intake.count(), 1u);
 }
 
+TEST(WebhookServer, PercentEncodedWebhookPathMatches) {
+  RecordingIntake intake;
+  config::Config c;
+  c.webhook_url = "https://bot.example.com/tg/a%2Db%20c";
+  c.webhook_listen = "127.0.0.1:0";
+  WebhookServer server(WebhookOptions::from_config(c),
+                       [&](const nlohmann::json& u) { return intake(u); });
+  server.start();
+  httplib::Client client("127.0.0.1", server.port());
+  auto res = client.Post("/tg/a-b%20c", R"({"update_id": 3})", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(intake.count(), 1u);
+}
+
 TEST(WebhookServer, BindFailureNamesTheAddress) {
   RecordingIntake intake;
   WebhookServer first(test_options(), [&](const nlohmann::json& u) { return intake(u); });
