@@ -19,7 +19,8 @@
 #include "media/upload_planner.h"
 #include "pipeline/bounded_parallel.h"
 #include "pipeline/job_temp_dir.h"
-#include "pipeline/piece_merge.h"
+#include "transcript/chunk_merge.h"
+#include "transcript/hallucination_filter.h"
 
 namespace tgscribe::pipeline {
 namespace {
@@ -73,6 +74,8 @@ TranscriptionService::TranscriptionService(const config::Config& config,
                                            store::TranscriptCache* cache)
     : config_(config), chain_(std::move(chain)), cache_(cache) {
   if (chain_.empty()) throw Error(ErrorKind::kInternal, "no transcription engine configured");
+  // Media of jobs whose process was killed: no job runs for a day, so these are orphans.
+  JobTempDir::sweep_stale(config_.data_dir, std::chrono::hours(24));
 }
 
 std::string TranscriptionService::content_key(const std::string& sha256,
@@ -114,6 +117,13 @@ Result TranscriptionService::transcribe(const Request& request) {
       throw Error(ErrorKind::kInvalidInput, e.caps().name + ": " + bad.what());
     }
   });
+  // Whisper invents text over silence and music; drop what its own figures flag.
+  transcript::FilterStats dropped;
+  result.transcript = transcript::filter_hallucinations(result.transcript, &dropped);
+  if (dropped.dropped > 0) {
+    spdlog::info("{}: dropped {} hallucinated segment(s), kept {}", result.transcript.engine,
+                 dropped.dropped, dropped.kept);
+  }
   // Times are true to the original recording, whatever was sent.
   result.transcript.duration = result.info.duration_s;
   result.chunks = job.chunks;
@@ -195,7 +205,7 @@ transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& eng
   const engine::EngineCaps& caps = engine.caps();
   const size_t n = plan.pieces.size();
   job.chunks = static_cast<int>(n);
-  std::vector<PieceTranscript> results(n);
+  std::vector<transcript::Chunk> results(n);
   std::atomic<int> done{0};
   const double base = kProbeShare + kConvertShare;
   job.report("transcribing", base, 0, static_cast<int>(n));
@@ -257,8 +267,8 @@ transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& eng
     o.prompt = job.request.prompt;
     o.word_timestamps = job.request.word_timestamps;
     o.cancelled = stop;
-    results[i].start_s = piece.start_s;
-    results[i].end_s = piece.end_s;
+    results[i].offset = piece.start_s;
+    results[i].duration = piece.end_s - piece.start_s;
     results[i].transcript = engine.transcribe(audio, o);
     job.bytes_uploaded += encoded.bytes;
     int finished = ++done;
@@ -266,7 +276,7 @@ transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& eng
                static_cast<int>(n));
   });
   job.check_cancelled();
-  transcript::Transcript merged = merge_pieces(results);
+  transcript::Transcript merged = transcript::merge_chunks(results);
   merged.engine = caps.name;
   merged.model = caps.model;
   return merged;

@@ -297,6 +297,32 @@ TEST_F(TranscriptionServiceTest, SilenceIsNotSent) {
   expect_no_temp_files();
 }
 
+TEST_F(TranscriptionServiceTest, HallucinatedSegmentsAreDropped) {
+  FakeOpenAi groq;
+  groq.start();
+  config.groq_api_url = groq.url();
+  auto seg = [](double start, std::string text, double no_speech, double logprob, double ratio) {
+    transcript::Segment s;
+    s.start = start;
+    s.end = start + 1;
+    s.text = std::move(text);
+    s.no_speech_prob = no_speech;
+    s.avg_logprob = logprob;
+    s.compression_ratio = ratio;
+    return s;
+  };
+  groq.script_next(FakeReply::with_segments(
+      {seg(0, "The quick brown fox.", 0.01, -0.2, 1.3),
+       seg(1, "Thanks for watching!", 0.9, -1.4, 1.1),  // Whisper on silence
+       seg(2, "Runs away.", 0.02, -0.3, 1.2),
+       seg(3, "the the the the the the the the the the the the", 0.1, -0.4, 3.1)},  // a loop
+      "en"));
+  auto svc = service();
+  Result r = svc->transcribe(request_for(media_files().voice));
+  EXPECT_EQ(r.transcript.text(), "The quick brown fox. Runs away.");
+  ASSERT_EQ(r.transcript.segments.size(), 2u);
+}
+
 TEST_F(TranscriptionServiceTest, FallsBackToTheNextEngine) {
   FakeOpenAi groq;
   groq.start();
