@@ -78,12 +78,11 @@ void BotService::start() {
 void BotService::stop(std::chrono::steady_clock::time_point deadline) {
   if (stopped_) return;
   stopped_ = true;
-  // Intake first: nothing new is accepted while the workers drain.
-  if (poller_thread_.joinable()) {
-    poller_thread_.request_stop();
-    poller_thread_.join();
-  }
+  // Intake first: nothing new is accepted while the workers drain. The poller may sit in a
+  // long poll for a while; the workers drain meanwhile rather than after it.
+  if (poller_thread_.joinable()) poller_thread_.request_stop();
   if (pool_) pool_->stop(deadline);
+  if (poller_thread_.joinable()) poller_thread_.join();
   spdlog::info("bot: stopped");
 }
 

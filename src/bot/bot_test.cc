@@ -10,6 +10,7 @@
 #include "bot/i18n.h"
 #include "bot/job_payload.h"
 #include "common/error.h"
+#include "common/metrics.h"
 #include "common/strings.h"
 #include "engine/sphinx_transcriber.h"
 #include "http/curl_http_client.h"
@@ -197,6 +198,9 @@ class BotTest : public ::testing::Test {
 };
 
 TEST_F(BotTest, VoiceNoteGetsStatusEditsTranscriptAndFiles) {
+  auto& reg = tgscribe::metrics::Registry::global();
+  double delivered_before = reg.counter_value("jobs_total", {{"state", "delivered"}});
+  double polled_before = reg.counter_value("updates_total", {{"source", "polling"}});
   start();
   MessageSpec ann;
   auto pushed = tg_.push_media(ann, "voice", voice_file());
@@ -237,6 +241,9 @@ TEST_F(BotTest, VoiceNoteGetsStatusEditsTranscriptAndFiles) {
   EXPECT_GE(tg_.call_count("sendChatAction"), 1u);
   EXPECT_EQ(engine_->calls.load(), 1);
   EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_EQ(reg.counter_value("jobs_total", {{"state", "delivered"}}), delivered_before + 1);
+  EXPECT_GE(reg.counter_value("updates_total", {{"source", "polling"}}), polled_before + 1);
+  EXPECT_NE(reg.render().find("tgscribe_job_duration_seconds_count"), std::string::npos);
   // Temporary media is gone.
   EXPECT_TRUE(eventually([&] {
     auto tmp = std::filesystem::path(cfg_.data_dir) / "tmp";
@@ -666,6 +673,65 @@ TEST_F(BotTest, CrashSafeDeliverySkipsStepsAlreadySent) {
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_EQ(docs[0].files.at("document").filename, "transcript.srt");
   EXPECT_EQ(count_texts_containing(1001, kEngineText), 0);
+}
+
+TEST_F(BotTest, GracefulStopLeavesAnUnfinishedJobQueuedForTheNextStart) {
+  std::atomic<bool> slow{true};
+  engine_->fn = [&](const engine::AudioFile& a, const engine::TranscribeOptions& o) {
+    while (slow) {
+      if (o.cancelled && o.cancelled()) throw Error(ErrorKind::kCancelled, "cancelled");
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return FakeEngine::text_transcript(kEngineText, a.info.duration_s);
+  };
+  start(/*sqlite=*/true);
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(eventually([&] { return engine_->calls.load() == 1; }));
+  service_->stop(std::chrono::steady_clock::now() + milliseconds(200));
+  auto stats = queue_->stats();
+  EXPECT_EQ(stats.queued, 1);
+  EXPECT_EQ(stats.failed, 0);
+  EXPECT_EQ(stats.running, 0);
+
+  // The next start (same SQLite file) finishes it, once.
+  slow = false;
+  service_.reset();
+  start(/*sqlite=*/true);
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
+}
+
+TEST_F(BotTest, IngestAndWorkerRolesShareTheQueue) {
+  cfg_.bot_role = "ingest";
+  start(/*sqlite=*/true);
+  EXPECT_TRUE(service_->runs_intake());
+  EXPECT_FALSE(service_->runs_workers());
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(eventually([&] { return queue_->stats().queued == 1; }));
+  EXPECT_EQ(engine_->calls.load(), 0);
+
+  // A worker-only instance on the same database does the job; it does not poll.
+  config::Config worker_cfg = cfg_;
+  worker_cfg.bot_role = "worker";
+  auto db = store::SqliteDb::open(dir_.path() / "tgscribe.db");
+  store::SqliteJobQueue queue(db);
+  store::SqliteTranscriptCache cache(db, 3600);
+  store::SqliteSettingsStore settings(db);
+  pipeline::TranscriptionService pipe(
+      worker_cfg, std::vector<std::shared_ptr<engine::Transcriber>>{engine_}, &cache);
+  BotEnv env{worker_cfg, *api_, *sender_, queue, &cache, settings, &pipe, nullptr};
+  BotServiceOptions o;
+  o.worker_poll = milliseconds(50);
+  BotService worker(env, o);
+  worker.start();
+  EXPECT_FALSE(worker.polling());
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  EXPECT_TRUE(eventually([&] { return queue.stats().delivered == 1; }));
+  EXPECT_EQ(engine_->calls.load(), 1);
+  worker.stop(std::chrono::steady_clock::now() + std::chrono::seconds(2));
 }
 
 // PocketSphinx does not recognise espeak-ng's formant speech (see the engine's tests), so
