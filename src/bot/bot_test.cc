@@ -379,6 +379,45 @@ TEST_F(BotTest, OversizedFilesAreRefusedWithAnExplanation) {
   EXPECT_EQ(tg_.call_count("getFile"), 0u);
 }
 
+TEST_F(BotTest, FileTooBigForGetFileIsExplainedNotRetried) {
+  start();
+  auto big = tg_.add_file_of_size(21'000'000, "talk.m4a", "audio/mp4");
+  big.size = 0;  // Telegram did not say how big it is: getFile is the first to know
+  MessageSpec ann;
+  tg_.push_media(ann, "audio", big);
+  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1; }));
+  EXPECT_TRUE(eventually([&] {
+    return any_text_contains(ann.chat_id,
+                             tr(Lang::kEn, Msg::kFailFileTooBigCloud, fmt::arg("limit_mb", "20")));
+  }));
+  EXPECT_EQ(tg_.call_count("getFile"), 1u);
+  EXPECT_EQ(engine_->calls.load(), 0);
+}
+
+TEST_F(BotTest, IdenticalContentInFlightIsTranscribedOnce) {
+  std::atomic<bool> release{false};
+  engine_->fn = [&](const engine::AudioFile& a, const engine::TranscribeOptions& o) {
+    while (!release) {
+      if (o.cancelled && o.cancelled()) throw Error(ErrorKind::kCancelled, "cancelled");
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return FakeEngine::text_transcript(kEngineText, a.info.duration_s);
+  };
+  start();
+  MessageSpec ann{.chat_id = 61, .user_id = 61};
+  MessageSpec bob{.chat_id = 62, .user_id = 62};
+  tg_.push_media(ann, "voice", voice_file());
+  tg_.push_media(bob, "voice", voice_file());  // the same bytes under another file id
+  ASSERT_TRUE(eventually([&] { return queue_->stats().running == 2; }));
+  ASSERT_TRUE(eventually([&] { return tg_.downloads() == 2; }));
+  std::this_thread::sleep_for(milliseconds(200));  // let the second reach the engine step
+  release = true;
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 2; }));
+  EXPECT_EQ(count_texts_containing(61, kEngineText), 1);
+  EXPECT_EQ(count_texts_containing(62, kEngineText), 1);
+  EXPECT_EQ(engine_->calls.load(), 1);
+}
+
 TEST_F(BotTest, AccessControlSaysNoPolitely) {
   cfg_.allowed_user_ids = {4242};
   start();
