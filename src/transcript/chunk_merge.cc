@@ -127,10 +127,13 @@ Transcript merge_chunks(const std::vector<Chunk>& chunks) {
     start[k] = chunks[k].offset;
     end[k] = chunks[k].offset + std::max(0.0, len);
   }
-  // cut[k] separates chunk k from chunk k+1.
-  std::vector<double> cut(chunks.size(), inf);
-  for (size_t k = 0; k + 1 < chunks.size(); ++k)
-    cut[k] = end[k] > start[k + 1] ? (start[k + 1] + end[k]) / 2 : start[k + 1];
+  // cut[k] separates chunk k from chunk k+1 where they overlap. Chunks that do not overlap
+  // cannot repeat each other, so nothing is clipped there (an engine may put the last word a
+  // little past the chunk end; it must not be lost).
+  std::vector<double> cut_hi(chunks.size(), inf), cut_lo(chunks.size(), -inf);
+  for (size_t k = 0; k + 1 < chunks.size(); ++k) {
+    if (end[k] > start[k + 1]) cut_hi[k] = cut_lo[k + 1] = (start[k + 1] + end[k]) / 2;
+  }
 
   std::map<std::string, int> languages;
   std::vector<std::string> language_order;
@@ -140,8 +143,8 @@ Transcript merge_chunks(const std::vector<Chunk>& chunks) {
     if (out.engine.empty()) out.engine = t.engine;
     if (out.model.empty()) out.model = t.model;
 
-    const double lo = k == 0 ? -inf : cut[k - 1];
-    const double hi = cut[k];
+    const double lo = cut_lo[k];
+    const double hi = cut_hi[k];
     std::vector<Segment> kept;
     for (Segment s : t.segments) {
       s.start += start[k];
