@@ -16,6 +16,7 @@ namespace tgscribe::store {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::numbered;
 using testing::StoreTestEnv;
 
 Job make_job(const std::string& id, int64_t user, int64_t priority = 0) {
@@ -92,7 +93,7 @@ TYPED_TEST(JobQueueTest, SameIdTwiceIsOneJob) {
 TYPED_TEST(JobQueueTest, PerUserLimitAtExactlyN) {
   auto& q = *this->q_;
   for (int i = 1; i <= 3; ++i) {
-    auto r = q.enqueue(make_job("a" + std::to_string(i), 1), 3);
+    auto r = q.enqueue(make_job(numbered("a", i), 1), 3);
     EXPECT_TRUE(r.accepted) << i;
     EXPECT_EQ(r.unfinished, i);
   }
@@ -407,13 +408,13 @@ TYPED_TEST(JobQueueTest, ForgetUserRemovesTheirFinishedJobs) {
 TYPED_TEST(JobQueueTest, ConcurrentWorkersClaimEachJobOnce) {
   auto& q = *this->q_;
   constexpr int kJobs = 60, kWorkers = 6;
-  for (int i = 0; i < kJobs; ++i) this->enqueue("job" + std::to_string(i), i % 7, i % 5);
+  for (int i = 0; i < kJobs; ++i) this->enqueue(numbered("job", i), i % 7, i % 5);
   std::mutex mu;
   std::multiset<std::string> claimed;
   std::vector<std::thread> workers;
   for (int w = 0; w < kWorkers; ++w) {
     workers.emplace_back([&, w] {
-      const std::string me = "w" + std::to_string(w);
+      const std::string me = numbered("w", w);
       while (auto j = q.claim(me, 60s)) {
         {
           std::lock_guard lock(mu);
@@ -425,7 +426,7 @@ TYPED_TEST(JobQueueTest, ConcurrentWorkersClaimEachJobOnce) {
   }
   for (auto& t : workers) t.join();
   EXPECT_EQ(claimed.size(), static_cast<size_t>(kJobs));
-  for (int i = 0; i < kJobs; ++i) EXPECT_EQ(claimed.count("job" + std::to_string(i)), 1u);
+  for (int i = 0; i < kJobs; ++i) EXPECT_EQ(claimed.count(numbered("job", i)), 1u);
   EXPECT_EQ(q.stats().delivered, kJobs);
 }
 
@@ -435,7 +436,7 @@ TYPED_TEST(JobQueueTest, ConcurrentEnqueueHonoursTheLimit) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
-      if (q.enqueue(make_job("j" + std::to_string(t), 1), 3).accepted) ++accepted;
+      if (q.enqueue(make_job(numbered("j", t), 1), 3).accepted) ++accepted;
     });
   }
   for (auto& th : threads) th.join();

@@ -8,12 +8,14 @@
 
 #include <set>
 
+#include "store/testing/store_factories.h"
 #include "support/test_util.h"
 
 namespace tgscribe::store {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::numbered;
 using tgscribe::testing::TempDir;
 
 Job job(const std::string& id, int64_t user) {
@@ -42,7 +44,7 @@ TEST(SqliteJobQueueDurability, JobsEnqueuedByADeadProcessAreThere) {
   int code = in_child([&] {
     SqliteJobQueue q(SqliteDb::open(file));
     for (int i = 0; i < 5; ++i) {
-      if (!q.enqueue(job("j" + std::to_string(i), 1), 0).accepted) return 2;
+      if (!q.enqueue(job(numbered("j", i), 1), 0).accepted) return 2;
     }
     if (!q.claim("doomed", 1ms)) return 3;  // j0 left running by the "crash"
     return 0;
@@ -53,7 +55,7 @@ TEST(SqliteJobQueueDurability, JobsEnqueuedByADeadProcessAreThere) {
   QueueStats s = q.stats();
   EXPECT_EQ(s.queued, 4);
   EXPECT_EQ(s.running, 1);
-  for (int i = 0; i < 5; ++i) EXPECT_TRUE(q.get("j" + std::to_string(i))) << i;
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(q.get(numbered("j", i))) << i;
   std::set<std::string> claimed;
   while (auto j = q.claim("survivor", 60s)) claimed.insert(j->id);  // j0's lease ran out
   EXPECT_EQ(claimed.size(), 5u);
@@ -65,7 +67,7 @@ TEST(SqliteJobQueueDurability, TwoProcessesClaimEachJobOnce) {
   constexpr int kJobs = 40;
   {
     SqliteJobQueue q(SqliteDb::open(file));
-    for (int i = 0; i < kJobs; ++i) q.enqueue(job("j" + std::to_string(i), i), 0);
+    for (int i = 0; i < kJobs; ++i) q.enqueue(job(numbered("j", i), i), 0);
   }
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
@@ -90,7 +92,7 @@ TEST(SqliteJobQueueDurability, TwoProcessesClaimEachJobOnce) {
   SqliteJobQueue q(SqliteDb::open(file));
   EXPECT_EQ(q.stats().delivered, kJobs);
   for (int i = 0; i < kJobs; ++i) {
-    auto j = q.get("j" + std::to_string(i));
+    auto j = q.get(numbered("j", i));
     ASSERT_TRUE(j);
     EXPECT_EQ(j->attempts, 1) << j->id;
   }

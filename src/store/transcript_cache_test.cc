@@ -13,6 +13,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::CacheParams;
+using testing::numbered;
 using testing::StoreTestEnv;
 
 transcript::Transcript sample(const std::string& text, const std::string& lang = "en") {
@@ -133,7 +134,7 @@ TYPED_TEST(TranscriptCacheTest, LeastRecentlyUsedEvictedBeyondBound) {
   EXPECT_TRUE(c.get("d").has_value());
   EXPECT_EQ(c.stats().entries, 3);
 
-  for (int i = 0; i < 5; ++i) c.put_file("file" + std::to_string(i), "sha", 1);
+  for (int i = 0; i < 5; ++i) c.put_file(numbered("file", i), "sha", 1);
   EXPECT_FALSE(c.sha_for_file("file0").has_value());
   EXPECT_FALSE(c.sha_for_file("file1").has_value());
   EXPECT_TRUE(c.sha_for_file("file4").has_value());
@@ -179,7 +180,7 @@ TYPED_TEST(TranscriptCacheTest, ConcurrentWritersAndReaders) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&c, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        std::string key = "t" + std::to_string(t) + "-" + std::to_string(i);
+        std::string key = numbered("t", t, numbered("-", i));
         c.put(key, sample("words " + key), t);
         c.put_file("f" + key, "sha" + key, t);
         c.get(key);
@@ -189,7 +190,7 @@ TYPED_TEST(TranscriptCacheTest, ConcurrentWritersAndReaders) {
   for (auto& th : threads) th.join();
   for (int t = 0; t < kThreads; ++t) {
     for (int i = 0; i < kPerThread; ++i) {
-      std::string key = "t" + std::to_string(t) + "-" + std::to_string(i);
+      std::string key = numbered("t", t, numbered("-", i));
       auto got = c.get(key);
       ASSERT_TRUE(got.has_value()) << key;
       EXPECT_EQ(got->text(), "words " + key);

@@ -18,6 +18,19 @@ std::shared_ptr<SqliteDb> open_db(StoreTestEnv& env) {
 
 }  // namespace
 
+std::string numbered(const char* prefix, int n, const std::string& suffix) {
+  std::string s = prefix;
+  s += std::to_string(n);
+  s += suffix;
+  return s;
+}
+
+std::string unique_test_namespace() {
+  std::string ns = "t";
+  ns += new_job_id();
+  return ns;
+}
+
 std::unique_ptr<TranscriptCache> MemoryCacheFactory::make(StoreTestEnv& env, const CacheParams& p,
                                                           std::string*) {
   return std::make_unique<MemoryTranscriptCache>(p.max_entries, p.ttl_s, env.clock);

@@ -24,12 +24,19 @@
 
 namespace tgscribe::store::testing {
 
+// "t" + 16 random hex digits.
+std::string unique_test_namespace();
+
+// prefix + n (+ suffix), built with append: GCC 12 warns falsely (-Wrestrict) on the inlined
+// "literal" + std::string that would otherwise be everywhere in the suites.
+std::string numbered(const char* prefix, int n, const std::string& suffix = {});
+
 // One per test: a fresh directory, a clock the test drives, and a unique namespace (for
 // shared backends such as Redis, a key prefix that keeps tests apart).
 struct StoreTestEnv {
   tgscribe::testing::TempDir dir;
   ManualClock clock;
-  std::string ns = "t" + new_job_id();
+  std::string ns = unique_test_namespace();
 };
 
 struct CacheParams {
