@@ -254,6 +254,7 @@ void JobRunner::run(const store::Job& job, const std::string& worker_id,
 
     // 3. Deliver (each part at most once across re-runs).
     stage = Stage::kDeliver;
+    status.update(say(Msg::kStatusSending));
     auto tdl = Steady::now();
     delivery_.deliver(job.id, p, t);
     env_.queue.mark_delivered(job.id);
