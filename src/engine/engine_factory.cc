@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/strings.h"
+#include "engine/concurrency_limited_transcriber.h"
 #include "engine/deepgram_transcriber.h"
 #include "engine/openai_compatible_transcriber.h"
 #include "engine/retrying_transcriber.h"
@@ -21,7 +22,9 @@ std::shared_ptr<Transcriber> with_retries(const config::Config& config,
                                           std::shared_ptr<Transcriber> inner) {
   RetryPolicy policy;
   policy.max_retries = std::max(0, config.engine_max_retries);
-  return std::make_shared<RetryingTranscriber>(std::move(inner), policy);
+  // Retries outside the limit: a request waiting out a Retry-After does not hold a slot.
+  return std::make_shared<RetryingTranscriber>(
+      std::make_shared<ConcurrencyLimitedTranscriber>(std::move(inner)), policy);
 }
 
 bool is_official_openai(const std::string& url) {

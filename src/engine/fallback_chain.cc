@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/error.h"
+#include "common/metrics.h"
 #include "common/redact.h"
 
 namespace tgscribe::engine {
@@ -19,9 +20,14 @@ transcript::Transcript FallbackChain::run(
   for (const auto& engine : engines_) {
     const std::string& name = engine->caps().name;
     try {
-      return attempt(*engine);
+      transcript::Transcript t = attempt(*engine);
+      metrics::Registry::global().counter_add("engine_jobs_total",
+                                              {{"engine", name}, {"result", "ok"}});
+      return t;
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::kCancelled) throw;
+      metrics::Registry::global().counter_add("engine_jobs_total",
+                                              {{"engine", name}, {"result", to_string(e.kind())}});
       std::string reason = redact(e.what());
       // The engine's own messages already start with its name; do not say it twice.
       if (reason.rfind(name, 0) != 0) reason = name + ": " + reason;

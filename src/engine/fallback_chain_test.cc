@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "common/metrics.h"
 #include "common/redact.h"
 #include "engine/deepgram_transcriber.h"
 #include "engine/openai_compatible_transcriber.h"
@@ -62,7 +63,16 @@ TEST_F(FallbackChainTest, PrimaryWinsWhenItWorks) {
 TEST_F(FallbackChainTest, NextEngineTakesOverWhenThePrimaryFails) {
   groq_fake.script_next(FakeReply::error(500));
   FallbackChain chain({groq, deepgram});
+  auto& m = metrics::Registry::global();
+  const double groq_failed =
+      m.counter_value("engine_jobs_total", {{"engine", "groq"}, {"result", "server"}});
+  const double deepgram_ok =
+      m.counter_value("engine_jobs_total", {{"engine", "deepgram"}, {"result", "ok"}});
   auto t = chain.run(attempt());
+  EXPECT_EQ(m.counter_value("engine_jobs_total", {{"engine", "groq"}, {"result", "server"}}),
+            groq_failed + 1);
+  EXPECT_EQ(m.counter_value("engine_jobs_total", {{"engine", "deepgram"}, {"result", "ok"}}),
+            deepgram_ok + 1);
   EXPECT_EQ(t.engine, "deepgram");
   EXPECT_FALSE(t.segments.empty());
   EXPECT_EQ(groq_fake.requests().size(), 1u);
