@@ -485,6 +485,23 @@ TEST_F(BotTest, EveryCommandAnswersInTheUsersLanguage) {
   }
 }
 
+TEST_F(BotTest, CommandMenusAreRegisteredInBothLanguages) {
+  start();
+  ASSERT_TRUE(tg_.wait_for_calls("setMyCommands", 2));
+  auto calls = tg_.calls("setMyCommands");
+  std::map<std::string, nlohmann::json> menus;
+  for (const auto& c : calls) menus[c.params.value("language_code", "")] = c.params["commands"];
+  ASSERT_EQ(menus.count(""), 1u);
+  ASSERT_EQ(menus.count("id"), 1u);
+  ASSERT_EQ(menus[""].size(), menus["id"].size());
+  for (size_t i = 0; i < menus[""].size(); ++i) {
+    EXPECT_EQ(menus[""][i]["command"], menus["id"][i]["command"]);
+    EXPECT_NE(menus[""][i]["description"], menus["id"][i]["description"]);
+  }
+  EXPECT_EQ(menus[""][0]["description"], tr(Lang::kEn, Msg::kCmdStart));
+  EXPECT_EQ(menus["id"][0]["description"], tr(Lang::kId, Msg::kCmdStart));
+}
+
 TEST_F(BotTest, AutoModeGroupTranscribesEveryVoiceNote) {
   start();
   store::ChatSettings s;
