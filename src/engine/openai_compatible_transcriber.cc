@@ -59,6 +59,12 @@ std::string trim_slash(std::string url) {
 
 }  // namespace
 
+std::string translation_model(const OpenAiCompatibleSettings& s) {
+  if (!s.translate_model.empty()) return s.translate_model;
+  if (s.name == "groq" && s.model.find("turbo") != std::string::npos) return "whisper-large-v3";
+  return s.model;
+}
+
 EngineCaps openai_compatible_caps(const OpenAiCompatibleSettings& s) {
   EngineCaps caps;
   caps.name = s.name;
@@ -77,7 +83,7 @@ EngineCaps openai_compatible_caps(const OpenAiCompatibleSettings& s) {
   }
   if (s.name == "groq" && caps.min_billed_s == 0) caps.min_billed_s = 10;
   // Only the turbo model lacks a translation task; every other Whisper model has one.
-  caps.supports_translate = s.model.find("turbo") == std::string::npos;
+  caps.supports_translate = translation_model(s).find("turbo") == std::string::npos;
   return caps;
 }
 
@@ -160,7 +166,7 @@ transcript::Transcript OpenAiCompatibleTranscriber::transcribe(const AudioFile& 
   const bool translate = options.translate;
   if (translate && !caps_.supports_translate) {
     throw Error(ErrorKind::kInvalidInput,
-                caps_.name + ": model " + caps_.model + " cannot translate");
+                caps_.name + ": model " + translation_model(settings_) + " cannot translate");
   }
   const std::string endpoint = translate ? "/audio/translations" : "/audio/transcriptions";
 
@@ -179,7 +185,8 @@ transcript::Transcript OpenAiCompatibleTranscriber::transcribe(const AudioFile& 
                            .file = audio.path,
                            .filename = upload_filename(audio),
                            .content_type = content_type});
-  req.multipart.push_back({.name = "model", .value = settings_.model});
+  const std::string model = translate ? translation_model(settings_) : settings_.model;
+  req.multipart.push_back({.name = "model", .value = model});
   // Auto-detection is asked for by leaving `language` out; "auto" is refused by Groq.
   if (!translate && !options.language.empty() && options.language != "auto") {
     req.multipart.push_back({.name = "language", .value = options.language});
@@ -206,7 +213,7 @@ transcript::Transcript OpenAiCompatibleTranscriber::transcribe(const AudioFile& 
     throw Error(e.kind(), what + ": " + e.what());
   }
   t.engine = caps_.name;
-  t.model = caps_.model;
+  t.model = model;
   if (translate) t.language = "en";
   if (t.language.empty() && !options.language.empty() && options.language != "auto") {
     t.language = options.language;

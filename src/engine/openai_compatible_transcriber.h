@@ -20,11 +20,17 @@ struct OpenAiCompatibleSettings {
   double min_billed_s = 0;
   int max_concurrency = 4;
   std::chrono::milliseconds timeout{300'000};
+  // Model for /audio/translations; empty: `model`, except Groq's turbo model, which has no
+  // translation task, where whisper-large-v3 (same service, same key) is used.
+  std::string translate_model;
 };
 
 // Caps of the known services: groq takes ogg and bills at least 10 s per request; OpenAI does
-// not take ogg (so the planner picks webm); whisper-large-v3-turbo cannot translate.
+// not take ogg (so the planner picks webm); whisper-large-v3-turbo cannot translate, so Groq
+// translations use whisper-large-v3.
 EngineCaps openai_compatible_caps(const OpenAiCompatibleSettings& settings);
+// The model used for /audio/translations (see OpenAiCompatibleSettings::translate_model).
+std::string translation_model(const OpenAiCompatibleSettings& settings);
 
 class OpenAiCompatibleTranscriber : public Transcriber {
  public:

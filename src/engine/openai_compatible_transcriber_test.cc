@@ -147,15 +147,35 @@ TEST_F(OpenAiCompatibleTest, TranslationUsesTheTranslationsEndpoint) {
   EXPECT_EQ(t.text(), "Hello everybody.");
 }
 
-TEST_F(OpenAiCompatibleTest, TurboModelCannotTranslateAndNothingIsSent) {
+TEST_F(OpenAiCompatibleTest, GroqTurboTranslatesWithLargeV3) {
   FakeOpenAi fake;
   fake.start();
   auto http = new_client();
-  OpenAiCompatibleTranscriber groq(groq_settings(fake), http);
+  OpenAiCompatibleTranscriber groq(groq_settings(fake), http);  // whisper-large-v3-turbo
+  EXPECT_TRUE(groq.caps().supports_translate);
   TranscribeOptions o;
   o.translate = true;
-  EXPECT_FALSE(groq.caps().supports_translate);
-  EXPECT_EQ(kind_of(groq, voice_audio(), o), ErrorKind::kInvalidInput);
+  auto t = groq.transcribe(voice_audio(), o);
+  auto r = fake.requests().at(0);
+  EXPECT_EQ(r.path, "/v1/audio/translations");
+  EXPECT_EQ(r.field("model"), "whisper-large-v3");
+  EXPECT_EQ(t.model, "whisper-large-v3");
+  EXPECT_EQ(t.language, "en");
+}
+
+TEST_F(OpenAiCompatibleTest, ModelWithoutTranslationIsRefusedLocally) {
+  FakeOpenAi fake;
+  fake.start();
+  auto http = new_client();
+  auto s = groq_settings(fake);
+  s.name = "openai";
+  s.model = "some-turbo-model";
+  s.accepted_extensions = {"ogg"};
+  OpenAiCompatibleTranscriber local(s, http);
+  TranscribeOptions o;
+  o.translate = true;
+  EXPECT_FALSE(local.caps().supports_translate);
+  EXPECT_EQ(kind_of(local, voice_audio(), o), ErrorKind::kInvalidInput);
   EXPECT_TRUE(fake.requests().empty());
 }
 
