@@ -97,9 +97,7 @@ class RedisConnection {
 
   RedisUrl url_;
   RedisOptions options_;
-  // Timed, so ping() can give up instead of queueing behind a command that is waiting out a
-  // Redis restart.
-  mutable std::timed_mutex mutex_;
+  mutable std::mutex mutex_;
   redisContext* ctx_ = nullptr;  // guarded by mutex_; null while disconnected
   int64_t connections_ = 0;      // guarded by mutex_
 };
