@@ -26,6 +26,14 @@ bool BotService::runs_intake() const { return env_.config.bot_role != "worker"; 
 bool BotService::runs_workers() const { return env_.config.bot_role != "ingest"; }
 
 void BotService::start() {
+  // A group that became a supergroup keeps its /lang and /mode under the new chat id.
+  env_.sender.set_migration_callback([this](int64_t from, int64_t to) {
+    try {
+      env_.settings.put(to, env_.settings.get(from));
+    } catch (const std::exception& e) {
+      spdlog::warn("bot: moving settings of chat {} to {} failed: {}", from, to, e.what());
+    }
+  });
   telegram::User me = env_.api.get_me();
   env_.bot_username.set(me.username);
   spdlog::info("bot: running as @{} (role {})", me.username, env_.config.bot_role);

@@ -502,6 +502,53 @@ TEST_F(BotTest, CommandMenusAreRegisteredInBothLanguages) {
   EXPECT_EQ(menus["id"][0]["description"], tr(Lang::kId, Msg::kCmdStart));
 }
 
+TEST_F(BotTest, CancellingAQueuedJobClosesItsStatusMessage) {
+  cfg_.queue_max_workers = 1;
+  std::atomic<bool> release{false};
+  engine_->fn = [&](const engine::AudioFile& a, const engine::TranscribeOptions& o) {
+    while (!release) {
+      if (o.cancelled && o.cancelled()) throw Error(ErrorKind::kCancelled, "cancelled");
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return FakeEngine::text_transcript(kEngineText, a.info.duration_s);
+  };
+  start();
+  MessageSpec ann{.language_code = "id"};
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(eventually([&] { return engine_->calls.load() == 1; }));
+  tg_.push_media(ann, "voice", voice_file());
+  ASSERT_TRUE(eventually([&] { return queue_->stats().queued == 1; }));
+  store::Job queued;
+  for (const auto& j : queue_->user_jobs(ann.user_id, true)) {
+    if (j.state == store::JobState::kQueued) queued = j;
+  }
+  std::string sid = short_id(queued.id);
+  ASSERT_TRUE(eventually([&] {  // the status reply's id is stored with the job
+    return payload_from_json(queue_->get(queued.id)->payload).status_message_id != 0;
+  }));
+  EXPECT_EQ(command(ann, "/cancel"), tr(Lang::kId, Msg::kCancelDone, fmt::arg("id", sid)));
+  int64_t status_id = payload_from_json(queue_->get(queued.id)->payload).status_message_id;
+  EXPECT_EQ(tg_.message_text(ann.chat_id, status_id),
+            tr(Lang::kId, Msg::kStatusCancelled, fmt::arg("id", sid)));
+  release = true;
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_EQ(queue_->stats().cancelled, 1);
+  EXPECT_EQ(engine_->calls.load(), 1);
+}
+
+TEST_F(BotTest, GroupSettingsFollowAMigrationToSupergroup) {
+  start();
+  store::ChatSettings s;
+  s.auto_mode = true;
+  s.language = "id";
+  settings_->put(-300, s);
+  tg_.migrate_chat(-300, -1000300);
+  MessageSpec ann{.chat_id = -300, .chat_type = "group"};
+  tg_.push_text(ann, "/help@tgscribe_test_bot");
+  ASSERT_TRUE(eventually([&] { return settings_->get(-1000300).auto_mode; }));
+  EXPECT_EQ(settings_->get(-1000300).language, "id");
+}
+
 TEST_F(BotTest, AutoModeGroupTranscribesEveryVoiceNote) {
   start();
   store::ChatSettings s;
