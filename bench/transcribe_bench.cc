@@ -16,7 +16,8 @@ namespace {
 double cpu_seconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 }  // namespace
 
@@ -46,16 +47,17 @@ int main(int argc, char** argv) {
     auto result = service.transcribe(req);
     double w = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     double c = cpu_seconds() - c0;
-    std::printf("%-60s %6.1f s audio  %5.2f s wall  %5.2f s CPU  RTF %.3f\n",
-                f.filename().c_str(), result.info.duration_s, w, c, w / result.info.duration_s);
+    std::printf("%-60s %6.1f s audio  %5.2f s wall  %5.2f s CPU  RTF %.3f\n", f.filename().c_str(),
+                result.info.duration_s, w, c, w / result.info.duration_s);
     audio += result.info.duration_s;
     wall += w;
     cpu += c;
   }
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  std::printf("total: %.1f s of audio in %.2f s wall, %.2f s CPU (%.1fx realtime, %.2f CPU s per "
-              "audio minute), peak RSS %ld MB (model load included in the first file)\n",
-              audio, wall, cpu, audio / wall, cpu / audio * 60, ru.ru_maxrss / 1024);
+  std::printf(
+      "total: %.1f s of audio in %.2f s wall, %.2f s CPU (%.1fx realtime, %.2f CPU s per "
+      "audio minute), peak RSS %ld MB (model load included in the first file)\n",
+      audio, wall, cpu, audio / wall, cpu / audio * 60, ru.ru_maxrss / 1024);
   return 0;
 }

@@ -93,8 +93,14 @@ int run_bot(const config::Config& config) {
     spdlog::info("engines: {}", names);
   }
 
-  bot::BotEnv env{config,        api, sender, *stores.queue, stores.cache.get(), *stores.settings,
-                  service.get(), stores.inflight.get()};
+  bot::BotEnv env{config,
+                  api,
+                  sender,
+                  *stores.queue,
+                  stores.cache.get(),
+                  *stores.settings,
+                  service.get(),
+                  stores.inflight.get()};
   bot::BotService bot_service(env);
 
   ReadinessProbe readiness(stores, !runs_workers || !chain.empty());
@@ -125,7 +131,8 @@ int run_bot(const config::Config& config) {
   }
 
   signals.wait();
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.shutdown_timeout_s);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(config.shutdown_timeout_s);
   spdlog::info("shutting down: finishing running jobs for up to {} s", config.shutdown_timeout_s);
   if (webhook) webhook->stop();
   bot_service.stop(deadline);

@@ -141,7 +141,8 @@ int run_transcribe(const config::Config& config, const TranscribeOptions& option
     } else {
       if (many) std::printf("==> %s <==\n", file.c_str());
       for (const auto& fmt : formats) {
-        std::string text = transcript::render(*transcript::parse_format(fmt), result.transcript, display);
+        std::string text =
+            transcript::render(*transcript::parse_format(fmt), result.transcript, display);
         if (!text.empty() && text.back() != '\n') text.push_back('\n');
         std::fputs(text.c_str(), stdout);
       }

@@ -159,9 +159,8 @@ std::vector<OptionSpec> build_specs() {
   auto add = [&](std::string name, std::string def, bool secret, auto fn) {
     s.push_back(OptionSpec{std::move(name), std::move(def), secret, fn});
   };
-  add("TELEGRAM_BOT_TOKEN", "", true, secret_opt([](Config& c, std::string v) {
-        c.telegram_bot_token = v;
-      }));
+  add("TELEGRAM_BOT_TOKEN", "", true,
+      secret_opt([](Config& c, std::string v) { c.telegram_bot_token = v; }));
   add("TELEGRAM_API_URL", "https://api.telegram.org", false,
       url_opt([](Config& c, std::string v) { c.telegram_api_url = v; }));
   add("TELEGRAM_LOCAL_MODE", "false", false,
@@ -169,9 +168,8 @@ std::vector<OptionSpec> build_specs() {
   add("TELEGRAM_DOWNLOAD_LIMIT_MB", "20", false, double_opt(0.001, 1e6, [](Config& c, double v) {
         c.telegram_download_limit_bytes = static_cast<int64_t>(v * 1e6);
       }));
-  add("TELEGRAM_GLOBAL_RATE", "30", false, double_opt(0.1, 100000, [](Config& c, double v) {
-        c.telegram_global_rate = v;
-      }));
+  add("TELEGRAM_GLOBAL_RATE", "30", false,
+      double_opt(0.1, 100000, [](Config& c, double v) { c.telegram_global_rate = v; }));
   add("TRANSCRIBER", "auto", false,
       choice_opt({"auto", "groq", "openai", "deepgram", "sphinx"},
                  [](Config& c, std::string v) { c.transcriber = v; }));
@@ -242,14 +240,16 @@ std::vector<OptionSpec> build_specs() {
   add("MESSAGE_FILE_THRESHOLD", "12000", false,
       int_opt(200, 1'000'000, [](Config& c, int64_t v) { c.message_file_threshold = int(v); }));
   add("CACHE_ENABLED", "true", false, bool_opt([](Config& c, bool v) { c.cache_enabled = v; }));
-  add("CACHE_TYPE", "sqlite", false, choice_opt({"memory", "sqlite", "redis"},
-                                                [](Config& c, std::string v) { c.cache_type = v; }));
+  add("CACHE_TYPE", "sqlite", false,
+      choice_opt({"memory", "sqlite", "redis"},
+                 [](Config& c, std::string v) { c.cache_type = v; }));
   add("CACHE_MAX_SIZE", "100", false,
       int_opt(1, 10'000'000, [](Config& c, int64_t v) { c.cache_max_size = int(v); }));
   add("CACHE_TTL", "604800", false,
       int_opt(1, 10LL * 365 * 86400, [](Config& c, int64_t v) { c.cache_ttl_s = v; }));
-  add("QUEUE_TYPE", "sqlite", false, choice_opt({"memory", "sqlite", "redis"},
-                                                [](Config& c, std::string v) { c.queue_type = v; }));
+  add("QUEUE_TYPE", "sqlite", false,
+      choice_opt({"memory", "sqlite", "redis"},
+                 [](Config& c, std::string v) { c.queue_type = v; }));
   add("QUEUE_MAX_WORKERS", "5", false,
       int_opt(1, 256, [](Config& c, int64_t v) { c.queue_max_workers = int(v); }));
   add("QUEUE_MAX_RETRIES", "2", false,
@@ -267,7 +267,8 @@ std::vector<OptionSpec> build_specs() {
     std::string t = trim(v);
     if (auto at = t.find('@'); at != std::string::npos) {
       auto colon = t.find(':', t.find("://") + 3);
-      if (colon != std::string::npos && colon < at) register_secret(t.substr(colon + 1, at - colon - 1));
+      if (colon != std::string::npos && colon < at)
+        register_secret(t.substr(colon + 1, at - colon - 1));
     }
     if (!std::regex_match(t, re)) {
       return fmt::format("must look like redis://[:password@]host[:port][/db], got \"{}\"",
@@ -308,8 +309,10 @@ std::vector<OptionSpec> build_specs() {
   add("WEBHOOK_URL", "", false, [](Config& c, const std::string& v) -> Err {
     std::string t = trim(v);
     if (!t.empty() && !starts_with_icase(t, "https://") && !starts_with_icase(t, "http://")) {
-      return fmt::format("must be an https:// URL (http:// only with a local Bot API server), "
-                         "got \"{}\"", redact(t));
+      return fmt::format(
+          "must be an https:// URL (http:// only with a local Bot API server), "
+          "got \"{}\"",
+          redact(t));
     }
     c.webhook_url = t;
     return std::nullopt;
@@ -332,8 +335,8 @@ std::vector<OptionSpec> build_specs() {
       int_opt(1024, 1'000'000'000, [](Config& c, int64_t v) { c.webhook_max_body_bytes = v; }));
   add("HTTP_LISTEN", "127.0.0.1:9090", false,
       listen_opt([](Config& c, std::string v) { c.http_listen = v; }));
-  add("BOT_ROLE", "all", false, choice_opt({"all", "ingest", "worker"},
-                                           [](Config& c, std::string v) { c.bot_role = v; }));
+  add("BOT_ROLE", "all", false,
+      choice_opt({"all", "ingest", "worker"}, [](Config& c, std::string v) { c.bot_role = v; }));
   add("ALLOWED_USER_IDS", "", false,
       ids_opt([](Config& c, std::vector<int64_t> v) { c.allowed_user_ids = v; }));
   add("ALLOWED_CHAT_IDS", "", false,
@@ -497,7 +500,8 @@ void validate(const Config& c, std::vector<std::string>& errors) {
   }
   if (!c.webhook_secret.empty() && c.webhook_url.empty()) {
     // Not fatal in spirit, but a secret without a webhook is almost always a typo'd URL.
-    errors.push_back("WEBHOOK_SECRET: set, but WEBHOOK_URL is empty (polling mode needs no secret)");
+    errors.push_back(
+        "WEBHOOK_SECRET: set, but WEBHOOK_URL is empty (polling mode needs no secret)");
   }
   if (c.webhook_listen == c.http_listen) {
     errors.push_back("HTTP_LISTEN: must differ from WEBHOOK_LISTEN");

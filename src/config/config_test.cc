@@ -86,15 +86,19 @@ TEST(ConfigLoader, EnvFileVariableNamesTheFile) {
 }
 
 TEST(ConfigLoader, EveryBadOptionIsReportedAtOnce) {
-  Map env = {{"QUEUE_MAX_WORKERS", "zero"},  {"CACHE_TYPE", "memcached"},
-             {"LANGUAGE", "english"},        {"OUTPUT_FORMATS", "txt,pdf"},
-             {"TELEGRAM_LOCAL_MODE", "maybe"}, {"HTTP_LISTEN", "nowhere"},
-             {"ALLOWED_USER_IDS", "12,abc"}, {"AUDIO_TARGET_BITRATE", "fast"},
+  Map env = {{"QUEUE_MAX_WORKERS", "zero"},
+             {"CACHE_TYPE", "memcached"},
+             {"LANGUAGE", "english"},
+             {"OUTPUT_FORMATS", "txt,pdf"},
+             {"TELEGRAM_LOCAL_MODE", "maybe"},
+             {"HTTP_LISTEN", "nowhere"},
+             {"ALLOWED_USER_IDS", "12,abc"},
+             {"AUDIO_TARGET_BITRATE", "fast"},
              {"TRANSCRIBER_FALLBACK", "sphinx,whisperx"}};
   auto r = load_config({}, env, "");
-  for (const char* name : {"QUEUE_MAX_WORKERS", "CACHE_TYPE", "LANGUAGE", "OUTPUT_FORMATS",
-                           "TELEGRAM_LOCAL_MODE", "HTTP_LISTEN", "ALLOWED_USER_IDS",
-                           "AUDIO_TARGET_BITRATE", "TRANSCRIBER_FALLBACK"}) {
+  for (const char* name :
+       {"QUEUE_MAX_WORKERS", "CACHE_TYPE", "LANGUAGE", "OUTPUT_FORMATS", "TELEGRAM_LOCAL_MODE",
+        "HTTP_LISTEN", "ALLOWED_USER_IDS", "AUDIO_TARGET_BITRATE", "TRANSCRIBER_FALLBACK"}) {
     EXPECT_TRUE(has_error(r, std::string(name) + ":")) << name;
   }
   EXPECT_GE(r.errors.size(), 9u);
@@ -138,8 +142,8 @@ TEST(ConfigLoader, BitrateAndSizes) {
 }
 
 TEST(ConfigLoader, WebhookSecretFollowsTelegramRules) {
-  auto r = load_config({}, {{"WEBHOOK_URL", "https://x.example/hook"},
-                            {"WEBHOOK_SECRET", "has space"}}, "");
+  auto r = load_config(
+      {}, {{"WEBHOOK_URL", "https://x.example/hook"}, {"WEBHOOK_SECRET", "has space"}}, "");
   EXPECT_TRUE(has_error(r, "WEBHOOK_SECRET"));
   r = load_config({}, {{"WEBHOOK_URL", "https://x.example/hook"}, {"WEBHOOK_SECRET", "ok_-9"}}, "");
   EXPECT_FALSE(has_error(r, "WEBHOOK_SECRET"));
@@ -149,8 +153,10 @@ TEST(ConfigRender, SecretsAreMasked) {
   const std::string token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
   const std::string key = "gsk_abcdefghijklmnopqrstuvwxyz0123456789";
   const std::string secret = "webhook_secret_value_42";
-  Map env = {{"TELEGRAM_BOT_TOKEN", token}, {"GROQ_API_KEY", key},
-             {"WEBHOOK_URL", "https://h.example/x"}, {"WEBHOOK_SECRET", secret},
+  Map env = {{"TELEGRAM_BOT_TOKEN", token},
+             {"GROQ_API_KEY", key},
+             {"WEBHOOK_URL", "https://h.example/x"},
+             {"WEBHOOK_SECRET", secret},
              {"REDIS_URL", "redis://:hunter2pass@redis:6379/1"}};
   auto r = load_config({}, env, "");
   ASSERT_TRUE(r.errors.empty()) << r.errors.front();
@@ -168,9 +174,10 @@ TEST(ConfigRender, SecretsAreMasked) {
 
 TEST(DotEnv, ParsesQuotesCommentsAndReportsBadLines) {
   std::vector<std::string> errors;
-  auto m = parse_dotenv("# comment\nA=1\nexport B = two words \nC=\"x\\ny\"\nD='#lit'\nbad line\n"
-                        "E=v # trailing\n",
-                        &errors);
+  auto m = parse_dotenv(
+      "# comment\nA=1\nexport B = two words \nC=\"x\\ny\"\nD='#lit'\nbad line\n"
+      "E=v # trailing\n",
+      &errors);
   EXPECT_EQ(m["A"], "1");
   EXPECT_EQ(m["B"], "two words");
   EXPECT_EQ(m["C"], "x\ny");

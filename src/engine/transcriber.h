@@ -21,22 +21,22 @@ struct AudioFile {
 };
 
 struct TranscribeOptions {
-  std::string language;  // ISO 639-1, empty = auto-detect
+  std::string language;    // ISO 639-1, empty = auto-detect
   bool translate = false;  // translate to English (engines that support it)
   std::string prompt;
   bool word_timestamps = false;
-  std::function<bool()> cancelled;         // optional: polled at safe points
-  std::function<void(double)> progress;    // optional: 0..1 within this file
+  std::function<bool()> cancelled;       // optional: polled at safe points
+  std::function<void(double)> progress;  // optional: 0..1 within this file
 };
 
 struct EngineCaps {
-  std::string name;   // "groq", "openai", "deepgram", "sphinx"
-  std::string model;  // "whisper-large-v3-turbo", ...
+  std::string name;     // "groq", "openai", "deepgram", "sphinx"
+  std::string model;    // "whisper-large-v3-turbo", ...
   bool uploads = true;  // false: the engine decodes the file itself (embedded)
   int64_t max_upload_bytes = 25'000'000;
   std::vector<std::string> accepted_extensions;  // lower case, no dot
-  double min_billed_s = 0;  // chunks shorter than this cost as much as this
-  int max_concurrency = 4;  // parallel requests per engine
+  double min_billed_s = 0;                       // chunks shorter than this cost as much as this
+  int max_concurrency = 4;                       // parallel requests per engine
   bool supports_translate = false;
 };
 

@@ -13,16 +13,16 @@ const char* to_string(JobState state);
 JobState job_state_from_string(const std::string& s);  // throws std::invalid_argument
 
 struct Job {
-  std::string id;        // short random hex, unique
-  int64_t user_id = 0;   // the per-user limit counts unfinished jobs by this
+  std::string id;       // short random hex, unique
+  int64_t user_id = 0;  // the per-user limit counts unfinished jobs by this
   int64_t chat_id = 0;
   // Lower runs sooner. The bot derives it from the media duration (short first) and the
   // admin boost; the queue adds aging so a long file is never starved.
   int64_t priority = 0;
   JobState state = JobState::kQueued;
-  int attempts = 0;            // times it was claimed
-  int64_t created_ms = 0;      // unix ms
-  int64_t started_ms = 0;      // last claim
+  int attempts = 0;        // times it was claimed
+  int64_t created_ms = 0;  // unix ms
+  int64_t started_ms = 0;  // last claim
   int64_t finished_ms = 0;
   int64_t not_before_ms = 0;   // retry backoff: not claimed before this
   int64_t lease_until_ms = 0;  // a running job whose lease passed is claimed again

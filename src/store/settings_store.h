@@ -7,8 +7,8 @@
 namespace tgscribe::store {
 
 struct ChatSettings {
-  std::string language;     // "" = use LANGUAGE from config; "auto" or ISO 639-1
-  bool auto_mode = false;   // groups: transcribe every media message, not only on /transcribe
+  std::string language;    // "" = use LANGUAGE from config; "auto" or ISO 639-1
+  bool auto_mode = false;  // groups: transcribe every media message, not only on /transcribe
 };
 
 class SettingsStore {

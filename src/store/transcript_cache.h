@@ -21,8 +21,7 @@ struct CacheStats {
 
 // "sha256|engine|model|language|task" with empty language written as "auto".
 std::string make_content_key(const std::string& sha256, const std::string& engine,
-                             const std::string& model, const std::string& language,
-                             bool translate);
+                             const std::string& model, const std::string& language, bool translate);
 
 class TranscriptCache {
  public:

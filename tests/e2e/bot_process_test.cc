@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "engine/testing/fake_openai.h"
 #include "common/sha256.h"
+#include "engine/testing/fake_openai.h"
 #include "support/test_util.h"
 #include "telegram/testing/fake_bot_api.h"
 
@@ -53,8 +53,7 @@ class BotProcess : public ::testing::Test {
     bot_ = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{testing::tgscribe_binary(), "bot"}, env_, dir_ / "bot.log",
         dir_.path());
-    ASSERT_TRUE(testing::eventually([&] { return ops_get("/healthz").first == 200; }))
-        << log();
+    ASSERT_TRUE(testing::eventually([&] { return ops_get("/healthz").first == 200; })) << log();
   }
 
   std::pair<int, std::string> ops_get(const std::string& path) {
@@ -97,8 +96,8 @@ TEST_F(BotProcess, VoiceNoteInTranscriptAndFilesOut) {
   auto file = tg_.add_file(voice_, "voice.oga", "audio/ogg");
   MessageSpec who{.chat_id = 501, .user_id = 501};
   tg_.push_media(who, "voice", file);
-  ASSERT_TRUE(testing::eventually([&] { return transcripts_in(501) == 1 && documents_in(501) == 2; },
-                                  std::chrono::seconds(30)))
+  ASSERT_TRUE(testing::eventually(
+      [&] { return transcripts_in(501) == 1 && documents_in(501) == 2; }, std::chrono::seconds(30)))
       << log();
   // The voice note went to the engine as it was: same bytes, named .ogg.
   auto reqs = engine_.requests();
@@ -115,7 +114,8 @@ TEST_F(BotProcess, VoiceNoteInTranscriptAndFilesOut) {
   // The same file again is answered from the cache: no download, no engine call.
   auto downloads = tg_.downloads();
   tg_.push_media(who, "voice", file);
-  ASSERT_TRUE(testing::eventually([&] { return transcripts_in(501) == 2; }, std::chrono::seconds(20)))
+  ASSERT_TRUE(
+      testing::eventually([&] { return transcripts_in(501) == 2; }, std::chrono::seconds(20)))
       << log();
   EXPECT_EQ(tg_.downloads(), downloads);
   EXPECT_EQ(engine_.requests().size(), 1u);
@@ -154,9 +154,10 @@ TEST_F(BotProcess, KillNineMidJobLosesNothingAndDeliversOnce) {
   bot_->kill_hard();
   start_bot();
   for (int64_t chat : chats) {
-    EXPECT_TRUE(testing::eventually([&] { return transcripts_in(chat) >= 1; },
-                                    std::chrono::seconds(60)))
-        << "chat " << chat << "\n" << log();
+    EXPECT_TRUE(
+        testing::eventually([&] { return transcripts_in(chat) >= 1; }, std::chrono::seconds(60)))
+        << "chat " << chat << "\n"
+        << log();
   }
   // Give a duplicate the chance to show up before counting.
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -182,7 +183,8 @@ TEST_F(BotProcess, SigtermDuringAJobExitsZeroAndTheJobResumes) {
   EXPECT_EQ(bot_->signal_and_wait(SIGTERM, std::chrono::seconds(20)), 0) << log();
   EXPECT_EQ(transcripts_in(701), 0u);
   start_bot();
-  EXPECT_TRUE(testing::eventually([&] { return transcripts_in(701) == 1; }, std::chrono::seconds(60)))
+  EXPECT_TRUE(
+      testing::eventually([&] { return transcripts_in(701) == 1; }, std::chrono::seconds(60)))
       << log();
 }
 
@@ -214,10 +216,13 @@ TEST_F(WebhookProcess, SecretSizeAndSyntaxAreCheckedThenUpdatesAreProcessed) {
   EXPECT_EQ(set.params["secret_token"], secret_);
 
   auto file = tg_.add_file(voice_, "voice.oga", "audio/ogg");
-  nlohmann::json update = {{"update_id", 900001},
-                           {"message", tg_.make_message(MessageSpec{.chat_id = 801, .user_id = 801})}};
-  update["message"]["voice"] = {{"file_id", file.file_id}, {"file_unique_id", file.file_unique_id},
-                                {"duration", 3}, {"mime_type", "audio/ogg"},
+  nlohmann::json update = {
+      {"update_id", 900001},
+      {"message", tg_.make_message(MessageSpec{.chat_id = 801, .user_id = 801})}};
+  update["message"]["voice"] = {{"file_id", file.file_id},
+                                {"file_unique_id", file.file_unique_id},
+                                {"duration", 3},
+                                {"mime_type", "audio/ogg"},
                                 {"file_size", file.size}};
   auto r = post(update.dump(), "");
   ASSERT_TRUE(r);
@@ -239,7 +244,8 @@ TEST_F(WebhookProcess, SecretSizeAndSyntaxAreCheckedThenUpdatesAreProcessed) {
   r = post(update.dump(), secret_);  // Telegram redelivers: processed once
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  ASSERT_TRUE(testing::eventually([&] { return transcripts_in(801) == 1; }, std::chrono::seconds(30)))
+  ASSERT_TRUE(
+      testing::eventually([&] { return transcripts_in(801) == 1; }, std::chrono::seconds(30)))
       << log();
   std::this_thread::sleep_for(std::chrono::seconds(1));
   EXPECT_EQ(transcripts_in(801), 1u);

@@ -21,10 +21,14 @@ class Cli : public ::testing::Test {
   ProcessResult run(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
     args.insert(args.begin(), testing::tgscribe_binary());
     // A clean environment for the variables the tests care about, and our own data dir.
-    std::map<std::string, std::string> base = {
-        {"DATA_DIR", (dir_ / "data").string()}, {"ENV_FILE", ""}, {"GROQ_API_KEY", ""},
-        {"OPENAI_API_KEY", ""}, {"DEEPGRAM_API_KEY", ""}, {"TRANSCRIBER", ""},
-        {"TELEGRAM_BOT_TOKEN", ""}, {"LANGUAGE", ""}};
+    std::map<std::string, std::string> base = {{"DATA_DIR", (dir_ / "data").string()},
+                                               {"ENV_FILE", ""},
+                                               {"GROQ_API_KEY", ""},
+                                               {"OPENAI_API_KEY", ""},
+                                               {"DEEPGRAM_API_KEY", ""},
+                                               {"TRANSCRIBER", ""},
+                                               {"TELEGRAM_BOT_TOKEN", ""},
+                                               {"LANGUAGE", ""}};
     for (auto& [k, v] : env) base[k] = v;
     return testing::run_process(args, base, {}, std::chrono::seconds(180), dir_.path());
   }
@@ -53,7 +57,8 @@ TEST_F(Cli, UsageErrorsExitTwo) {
 
 TEST_F(Cli, ConfigMasksSecretsAndValidates) {
   const std::string token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
-  auto r = run({"config"}, {{"TELEGRAM_BOT_TOKEN", token}, {"GROQ_API_KEY", "gsk_secretsecret123"}});
+  auto r =
+      run({"config"}, {{"TELEGRAM_BOT_TOKEN", token}, {"GROQ_API_KEY", "gsk_secretsecret123"}});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("TELEGRAM_BOT_TOKEN="), std::string::npos);
   EXPECT_EQ(r.out.find(token), std::string::npos);
@@ -82,8 +87,8 @@ TEST_F(Cli, TranscribesARealRecordingOffline) {
 
 TEST_F(Cli, WritesEveryFormatToTheOutputDirectory) {
   auto out = dir_ / "out";
-  auto r = run({"transcribe", "-e", "sphinx", "-o", out.string(), "-f", "txt,srt,vtt,json",
-                clip()});
+  auto r =
+      run({"transcribe", "-e", "sphinx", "-o", out.string(), "-f", "txt,srt,vtt,json", clip()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
   std::string stem = std::string(kClip).substr(0, std::string(kClip).size() - 4);
@@ -158,7 +163,8 @@ TEST_F(Cli, FallsBackToTheEmbeddedEngine) {
   auto r = run({"transcribe", "-e", "groq", "--no-cache", clip()},
                {{"GROQ_API_KEY", "gsk_whatever_123456"},
                 {"GROQ_API_URL", "http://127.0.0.1:" + std::to_string(port)},
-                {"ENGINE_MAX_RETRIES", "0"}, {"TRANSCRIBER_FALLBACK", "sphinx"}});
+                {"ENGINE_MAX_RETRIES", "0"},
+                {"TRANSCRIBER_FALLBACK", "sphinx"}});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_LE(testing::word_error_rate(kClipText, r.out), 0.5) << r.out;
 }

@@ -64,7 +64,8 @@ class RedisScale : public ::testing::Test {
 
   std::string logs() {
     std::string out;
-    for (const auto& l : logs_) out += "--- " + l.filename().string() + "\n" + testing::read_file(l);
+    for (const auto& l : logs_)
+      out += "--- " + l.filename().string() + "\n" + testing::read_file(l);
     return out;
   }
 
@@ -109,9 +110,10 @@ TEST_F(RedisScale, OneIngestThreeWorkersOneKilledEveryJobOnce) {
       << logs();
   workers[0]->kill_hard();
   for (int64_t chat : chats) {
-    EXPECT_TRUE(testing::eventually([&] { return transcripts_in(chat) >= 1; },
-                                    std::chrono::seconds(90)))
-        << "chat " << chat << "\n" << logs();
+    EXPECT_TRUE(
+        testing::eventually([&] { return transcripts_in(chat) >= 1; }, std::chrono::seconds(90)))
+        << "chat " << chat << "\n"
+        << logs();
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));
   for (int64_t chat : chats) EXPECT_EQ(transcripts_in(chat), 1u) << "chat " << chat;
@@ -140,9 +142,10 @@ TEST_F(RedisScale, RedisRestartMidRunLosesNoAcceptedJob) {
       << logs();
   redis_->restart();
   for (int64_t chat : chats) {
-    EXPECT_TRUE(testing::eventually([&] { return transcripts_in(chat) >= 1; },
-                                    std::chrono::seconds(90)))
-        << "chat " << chat << "\n" << logs();
+    EXPECT_TRUE(
+        testing::eventually([&] { return transcripts_in(chat) >= 1; }, std::chrono::seconds(90)))
+        << "chat " << chat << "\n"
+        << logs();
   }
   std::this_thread::sleep_for(std::chrono::seconds(1));
   for (int64_t chat : chats) EXPECT_EQ(transcripts_in(chat), 1u) << "chat " << chat;

@@ -59,8 +59,10 @@ std::vector<std::string> build_env(const std::map<std::string, std::string>& ext
     if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   for (const auto& [k, v] : extra) {
-    if (v.empty()) env.erase(k);
-    else env[k] = v;
+    if (v.empty())
+      env.erase(k);
+    else
+      env[k] = v;
   }
   std::vector<std::string> out;
   for (const auto& [k, v] : env) out.push_back(k + "=" + v);
@@ -149,8 +151,8 @@ ProcessResult run_process(const std::vector<std::string>& argv,
 }
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
-                           const std::map<std::string, std::string>& env,
-                           const fs::path& log_file, const fs::path& cwd) {
+                           const std::map<std::string, std::string>& env, const fs::path& log_file,
+                           const fs::path& cwd) {
   int log_fd = -1;
   if (!log_file.empty()) log_fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   int null_fd = open("/dev/null", O_RDONLY);
@@ -213,11 +215,11 @@ bool make_speech(const std::string& text, const fs::path& out,
   auto r = run_process({"espeak-ng", "-v", voice, "-s", "150", "-w", wav.string(), text});
   if (r.exit_code != 0) return false;
   std::string ext = out.extension().string();
-  std::vector<std::string> args = {"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error",
-                                   "-y"};
+  std::vector<std::string> args = {"ffmpeg",    "-nostdin", "-hide_banner",
+                                   "-loglevel", "error",    "-y"};
   if (ext == ".mp4" || ext == ".mkv" || ext == ".mov") {
-    args.insert(args.end(), {"-f", "lavfi", "-i", "color=c=blue:s=64x48:r=10", "-i",
-                             wav.string(), "-shortest", "-c:v", "mpeg4", "-c:a", "aac"});
+    args.insert(args.end(), {"-f", "lavfi", "-i", "color=c=blue:s=64x48:r=10", "-i", wav.string(),
+                             "-shortest", "-c:v", "mpeg4", "-c:a", "aac"});
   } else {
     args.insert(args.end(), {"-i", wav.string()});
     if (ext == ".ogg" || ext == ".oga" || ext == ".opus") {

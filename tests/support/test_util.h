@@ -50,8 +50,7 @@ class ChildProcess {
  public:
   ChildProcess(const std::vector<std::string>& argv,
                const std::map<std::string, std::string>& env = {},
-               const std::filesystem::path& log_file = {},
-               const std::filesystem::path& cwd = {});
+               const std::filesystem::path& log_file = {}, const std::filesystem::path& cwd = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
