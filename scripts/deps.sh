@@ -42,6 +42,11 @@ tgscribe_install_packages() {
 tgscribe_build() {
   local type="${1:-Release}"
   local dir="${2:-build}"
+  shift 2 || true
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" >/dev/null
-  cmake --build "$dir" -j"$(nproc)"
+  # Remaining arguments are targets (none: everything, tests and benchmarks included).
+  local targets=()
+  local t
+  for t in "$@"; do targets+=(--target "$t"); done
+  cmake --build "$dir" -j"$(nproc)" "${targets[@]}"
 }
