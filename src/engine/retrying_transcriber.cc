@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "common/metrics.h"
 
 namespace tgscribe::engine {
 
@@ -29,6 +30,11 @@ transcript::Transcript RetryingTranscriber::transcribe(const AudioFile& audio,
     try {
       return inner_->transcribe(audio, options);
     } catch (const Error& e) {
+      // Every failed request counts, retried or not: the dashboard's "engine errors" panel.
+      if (e.kind() != ErrorKind::kCancelled) {
+        metrics::Registry::global().counter_add("engine_errors_total",
+                                                {{"engine", name}, {"kind", to_string(e.kind())}});
+      }
       if (!e.retryable() || attempt >= policy_.max_retries) throw;
       auto wait = delay_for(attempt, e);
       if (wait > policy_.max_retry_after) {

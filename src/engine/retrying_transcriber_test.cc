@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "common/metrics.h"
 #include "engine/openai_compatible_transcriber.h"
 #include "engine/testing/fake_openai.h"
 #include "engine/testing/test_audio.h"
@@ -122,6 +123,9 @@ TEST_F(RetryingTranscriberTest, ClientErrorsAreNotRetried) {
 TEST_F(RetryingTranscriberTest, GivesUpAfterMaxRetries) {
   for (int i = 0; i < 3; ++i) fake.script_next(FakeReply::error(502));
   auto retrying = make(2);
+  const metrics::Labels labels = {{"engine", retrying.caps().name}, {"kind", "server"}};
+  const double errors_before =
+      metrics::Registry::global().counter_value("engine_errors_total", labels);
   try {
     retrying.transcribe(audio, {});
     FAIL();
@@ -129,6 +133,9 @@ TEST_F(RetryingTranscriberTest, GivesUpAfterMaxRetries) {
     EXPECT_EQ(e.kind(), ErrorKind::kServer);
   }
   EXPECT_EQ(fake.requests().size(), 3u);
+  // Each failed request is counted for /metrics.
+  EXPECT_EQ(metrics::Registry::global().counter_value("engine_errors_total", labels),
+            errors_before + 3);
 }
 
 TEST_F(RetryingTranscriberTest, DoesNotWaitForAFarAwayReset) {
