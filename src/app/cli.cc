@@ -23,7 +23,6 @@ namespace {
 // nullopt on errors (the caller exits 2).
 std::optional<config::LoadResult> load(const std::map<std::string, std::string>& flags) {
   auto result = config::load_config(flags, config::process_env());
-  for (const auto& c : result.config.secrets()) register_secret(c);
   if (!result.errors.empty()) {
     for (const auto& e : result.errors) std::fprintf(stderr, "tgscribe: config: %s\n", e.c_str());
     return std::nullopt;
@@ -77,7 +76,6 @@ int run_cli(int argc, char** argv) {
     }
     if (cfg->parsed()) {
       auto result = config::load_config({}, config::process_env());
-      for (const auto& c : result.config.secrets()) register_secret(c);
       std::fputs(config::render_config(result).c_str(), stdout);
       for (const auto& e : result.errors) std::fprintf(stderr, "tgscribe: config: %s\n", e.c_str());
       return result.errors.empty() ? 0 : 2;
@@ -88,7 +86,6 @@ int run_cli(int argc, char** argv) {
       if (!topts.engine.empty()) flags["TRANSCRIBER"] = topts.engine;
       if (!topts.language.empty()) flags["LANGUAGE"] = topts.language;
       auto loaded = config::load_config(flags, config::process_env());
-      for (const auto& c : loaded.config.secrets()) register_secret(c);
       for (auto& e : loaded.errors) {
         // Name the flag the user typed when the bad value came from it.
         if (e.rfind("TRANSCRIBER:", 0) == 0 && !topts.engine.empty()) e = "--engine" + e.substr(11);

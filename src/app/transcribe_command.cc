@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <set>
 
 #include "common/error.h"
 #include "common/redact.h"
@@ -21,8 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::set<std::string> kFormats = {"txt", "srt", "vtt", "json"};
-
 std::vector<std::string> formats_of(const TranscribeOptions& o) {
   auto list = split_list(to_lower(o.formats_text));
   if (list.empty()) list.push_back("txt");
@@ -36,7 +33,7 @@ void say(const std::string& line) { std::fprintf(stderr, "tgscribe: %s\n", redac
 std::vector<std::string> validate_transcribe_options(const TranscribeOptions& options) {
   std::vector<std::string> errors;
   for (const auto& f : split_list(to_lower(options.formats_text))) {
-    if (!kFormats.count(f)) {
+    if (!transcript::parse_format(f)) {
       errors.push_back("--format: unknown format \"" + f + "\" (txt, srt, vtt, json)");
     }
   }

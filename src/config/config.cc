@@ -16,8 +16,4 @@ int64_t Config::max_upload_bytes(const std::string& engine) const {
   return 25'000'000;  // groq free tier, openai
 }
 
-std::vector<std::string> Config::secrets() const {
-  return {telegram_bot_token, groq_api_key, openai_api_key, deepgram_api_key, webhook_secret};
-}
-
 }  // namespace tgscribe::config

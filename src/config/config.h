@@ -83,7 +83,6 @@ struct Config {
   std::string primary_engine() const;
   // Largest request body for the engine, in bytes (API_MAX_UPLOAD_MB or the engine default).
   int64_t max_upload_bytes(const std::string& engine) const;
-  std::vector<std::string> secrets() const;
 };
 
 }  // namespace tgscribe::config

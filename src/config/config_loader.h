@@ -33,6 +33,8 @@ struct LoadResult {
   std::map<std::string, Effective> effective;  // by option name
 };
 
+// Every secret met (tokens, keys, the webhook secret, a password in REDIS_URL) is registered
+// with register_secret() as it is parsed, so no later log line or error can show it.
 // `flags` are overrides from the command line keyed by option name (e.g. TRANSCRIBER).
 // `env` is the process environment. The .env file is ENV_FILE (from flags/env) or
 // `default_env_file` when it exists; a missing ENV_FILE is an error, a missing default is not.
