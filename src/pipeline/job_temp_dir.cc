@@ -23,21 +23,26 @@ JobTempDir::~JobTempDir() {
 }
 
 const fs::path& JobTempDir::path() {
-  if (!path_.empty()) return path_;
-  std::error_code ec;
-  fs::create_directories(root_, ec);
-  std::random_device rd;
-  for (int attempt = 0; attempt < 16; ++attempt) {
-    char name[48];
-    snprintf(name, sizeof name, "%s%d-%08x%08x", kPrefix, static_cast<int>(::getpid()), rd(), rd());
-    fs::path candidate = root_ / name;
-    if (fs::create_directory(candidate, ec) && !ec) {
-      fs::permissions(candidate, fs::perms::owner_all, fs::perm_options::replace, ec);
-      path_ = candidate;
-      return path_;
+  std::call_once(created_, [this] {
+    std::error_code ec;
+    fs::create_directories(root_, ec);
+    std::random_device rd;
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      char name[48];
+      snprintf(name, sizeof name, "%s%d-%08x%08x", kPrefix, static_cast<int>(::getpid()), rd(),
+               rd());
+      fs::path candidate = root_ / name;
+      if (fs::create_directory(candidate, ec) && !ec) {
+        fs::permissions(candidate, fs::perms::owner_all, fs::perm_options::replace, ec);
+        path_ = candidate;
+        return;
+      }
     }
-  }
-  throw Error(ErrorKind::kInternal, "cannot create a temporary directory under " + root_.string());
+    // Thrown out of call_once: the flag stays unset, so a later call may try again.
+    throw Error(ErrorKind::kInternal,
+                "cannot create a temporary directory under " + root_.string());
+  });
+  return path_;
 }
 
 void JobTempDir::sweep_stale(const fs::path& data_dir, std::chrono::seconds age) {

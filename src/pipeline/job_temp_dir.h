@@ -5,13 +5,15 @@
 // which the next start may sweep (sweep_stale).
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <string>
 
 namespace tgscribe::pipeline {
 
 class JobTempDir {
  public:
-  // Nothing is created until path() or file() is first called.
+  // Nothing is created until path() or file() is first called. path() and file() are safe to
+  // call from several threads at once (chunks are encoded in parallel).
   explicit JobTempDir(std::filesystem::path data_dir);
   ~JobTempDir();
   JobTempDir(const JobTempDir&) = delete;
@@ -25,6 +27,7 @@ class JobTempDir {
 
  private:
   std::filesystem::path root_;
+  std::once_flag created_;  // parallel first calls must create one directory, not one each
   std::filesystem::path path_;
 };
 

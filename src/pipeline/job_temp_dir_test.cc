@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "support/test_util.h"
 
@@ -44,6 +49,40 @@ TEST(JobTempDir, SweepRemovesOnlyOldJobDirectories) {
   EXPECT_FALSE(fs::exists(data / "tmp" / "job-1-old"));
   EXPECT_TRUE(fs::exists(data / "tmp" / "job-2-new"));
   EXPECT_TRUE(fs::exists(data / "tmp" / "not-a-job"));
+}
+
+}  // namespace
+}  // namespace tgscribe::pipeline
+
+namespace tgscribe::pipeline {
+namespace {
+
+// Chunks are encoded in parallel, each asking for its file: the first calls race to create the
+// directory, and all of them must get the same one (none left behind when the job ends).
+TEST(JobTempDir, ParallelFirstCallsShareOneDirectory) {
+  testing::TempDir data;
+  for (int round = 0; round < 20; ++round) {
+    std::set<std::filesystem::path> parents;
+    {
+      JobTempDir job(data.path());
+      std::mutex mutex;
+      std::atomic<bool> go{false};
+      std::vector<std::thread> threads;
+      for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+          while (!go.load()) {
+          }
+          auto f = job.file("piece-" + std::to_string(t));
+          std::lock_guard lock(mutex);
+          parents.insert(f.parent_path());
+        });
+      }
+      go = true;
+      for (auto& th : threads) th.join();
+    }
+    EXPECT_EQ(parents.size(), 1u) << "round " << round;
+    EXPECT_TRUE(std::filesystem::is_empty(data.path() / "tmp")) << "round " << round;
+  }
 }
 
 }  // namespace
