@@ -14,7 +14,7 @@
 #include "engine/testing/fake_openai.h"
 #include "media/media_info.h"
 #include "media/testing/media_fixtures.h"
-#include "store/memory_transcript_cache.h"
+#include "store/memory/memory_transcript_cache.h"
 #include "support/test_util.h"
 
 namespace tgscribe::pipeline {

@@ -1,7 +1,14 @@
 #pragma once
 // A job as the queue stores it. The queue understands only the scheduling fields; everything
-// the bot needs to do the work (chat, file id, names, status message ...) travels in
-// `payload`, a JSON object the bot owns.
+// the worker needs to do the work (chat, file id, names ...) travels in `payload`, a JSON
+// object that jobs/ owns.
+//
+// The life of a job (docs/architecture.md draws it):
+//   admitted (UpdateLog::admit) -> queued -> running (JobQueue::claim, a lease and a fence)
+//     -> delivered | failed | cancelled (JobQueue::finish, which also writes the messages the
+//        job leaves behind into the outbox, in the same transaction)
+//     -> queued again (finish with kQueued: retry after a backoff, or shutdown)
+// A cache hit is admitted already delivered, its messages written with it.
 #include <cstdint>
 #include <string>
 
@@ -11,16 +18,21 @@ enum class JobState { kQueued, kRunning, kDelivered, kFailed, kCancelled };
 
 const char* to_string(JobState state);
 JobState job_state_from_string(const std::string& s);  // throws std::invalid_argument
+bool is_finished(JobState state);
 
 struct Job {
-  std::string id;       // short random hex, unique
-  int64_t user_id = 0;  // the per-user limit counts unfinished jobs by this
+  std::string id;          // derived from what admitted it ("u<update_id>"), unique
+  int64_t update_id = 0;   // the update that admitted it (0: none)
+  int64_t user_id = 0;     // the per-user limit counts unfinished jobs by this
   int64_t chat_id = 0;
-  // Lower runs sooner. The bot derives it from the media duration (short first) and the
-  // admin boost; the queue adds aging so a long file is never starved.
+  // Lower runs sooner. Derived from the media duration (short first) and the admin boost;
+  // the queue adds aging so a long file is never starved.
   int64_t priority = 0;
   JobState state = JobState::kQueued;
-  int attempts = 0;        // times it was claimed
+  // Times it was claimed, crashes included. It is also the claim's fencing token: every claim
+  // increments it, and every write a worker makes for its claim (heartbeat, finish) names the
+  // value it was given, so a worker that lost its claim can change nothing.
+  int attempts = 0;
   int64_t created_ms = 0;  // unix ms
   int64_t started_ms = 0;  // last claim
   int64_t finished_ms = 0;
@@ -28,8 +40,8 @@ struct Job {
   int64_t lease_until_ms = 0;  // a running job whose lease passed is claimed again
   bool cancel_requested = false;
   std::string last_error;
-  std::string worker_id;
-  std::string payload;  // JSON owned by the bot
+  std::string worker_id;  // "<instance>-w<n>" of the last claim
+  std::string payload;    // JSON owned by jobs/
 };
 
 }  // namespace tgscribe::store

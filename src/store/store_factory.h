@@ -8,8 +8,10 @@
 #include "config/config.h"
 #include "store/inflight.h"
 #include "store/job_queue.h"
+#include "store/outbox.h"
 #include "store/settings_store.h"
 #include "store/transcript_cache.h"
+#include "store/update_log.h"
 
 namespace tgscribe::store {
 
@@ -18,7 +20,11 @@ struct Stores {
   // of CACHE_MAX_SIZE entries in front of SQLite/Redis (alone for memory), which also counts
   // tgscribe_cache_requests_total.
   std::unique_ptr<TranscriptCache> cache;
+  // The job's durable path (QUEUE_TYPE): admission, queue and outbox on one backend, so
+  // admit() and finish() write jobs and outbox entries in one transaction.
+  std::unique_ptr<UpdateLog> updates;
   std::unique_ptr<JobQueue> queue;
+  std::unique_ptr<Outbox> outbox;
   std::unique_ptr<SettingsStore> settings;
   // Coalesces identical content being transcribed at once: in this process, or across
   // instances (a Redis lock per content key) when CACHE_TYPE=redis.

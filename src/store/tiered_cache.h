@@ -7,7 +7,7 @@
 #include <atomic>
 #include <memory>
 
-#include "store/memory_transcript_cache.h"
+#include "store/memory/memory_transcript_cache.h"
 #include "store/transcript_cache.h"
 
 namespace tgscribe::store {

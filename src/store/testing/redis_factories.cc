@@ -1,9 +1,9 @@
 // Redis factories for the typed store suites (declared in store_factories.h). All tests share
 // one redis-server per process; each test's StoreTestEnv::ns becomes its key prefix, and a
 // second make() on the same env sees the first one's data, as a second instance would.
-#include "store/redis_job_queue.h"
-#include "store/redis_settings_store.h"
-#include "store/redis_transcript_cache.h"
+#include "store/redis/redis_job_queue.h"
+#include "store/redis/redis_settings_store.h"
+#include "store/redis/redis_transcript_cache.h"
 #include "store/testing/redis_server.h"
 #include "store/testing/store_factories.h"
 

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "store/redis_connection.h"
+#include "store/redis/redis_connection.h"
 
 namespace tgscribe::store::testing {
 

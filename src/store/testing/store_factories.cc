@@ -1,12 +1,12 @@
 #include "store/testing/store_factories.h"
 
-#include "store/memory_job_queue.h"
-#include "store/memory_settings_store.h"
-#include "store/memory_transcript_cache.h"
-#include "store/sqlite_db.h"
-#include "store/sqlite_job_queue.h"
-#include "store/sqlite_settings_store.h"
-#include "store/sqlite_transcript_cache.h"
+#include "store/memory/memory_job_queue.h"
+#include "store/memory/memory_settings_store.h"
+#include "store/memory/memory_transcript_cache.h"
+#include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_job_queue.h"
+#include "store/sqlite/sqlite_settings_store.h"
+#include "store/sqlite/sqlite_transcript_cache.h"
 #include "store/tiered_cache.h"
 
 namespace tgscribe::store::testing {

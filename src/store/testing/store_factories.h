@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "store/job_queue.h"
+#include "store/job_stores.h"
 #include "store/queue_policy.h"
 #include "store/settings_store.h"
 #include "store/testing/manual_clock.h"
@@ -60,11 +60,12 @@ struct MemoryCacheFactory {
   static std::unique_ptr<TranscriptCache> make(StoreTestEnv& env, const CacheParams& p,
                                                std::string* skip_reason);
 };
-struct MemoryQueueFactory {
+struct MemoryJobStoresFactory {
   static constexpr const char* kName = "memory";
   static constexpr bool kPersistent = false;
-  static std::unique_ptr<JobQueue> make(StoreTestEnv& env, const QueueOptions& o,
-                                        std::string* skip_reason);
+  // updates, queue and outbox on one backend; all null (and *skip_reason set) when the
+  // backend cannot run here.
+  static JobStores make(StoreTestEnv& env, const QueueOptions& o, std::string* skip_reason);
 };
 struct MemorySettingsFactory {
   static constexpr const char* kName = "memory";
@@ -80,11 +81,12 @@ struct SqliteCacheFactory {
   static std::unique_ptr<TranscriptCache> make(StoreTestEnv& env, const CacheParams& p,
                                                std::string* skip_reason);
 };
-struct SqliteQueueFactory {
+struct SqliteJobStoresFactory {
   static constexpr const char* kName = "sqlite";
   static constexpr bool kPersistent = true;
-  static std::unique_ptr<JobQueue> make(StoreTestEnv& env, const QueueOptions& o,
-                                        std::string* skip_reason);
+  // updates, queue and outbox on one backend; all null (and *skip_reason set) when the
+  // backend cannot run here.
+  static JobStores make(StoreTestEnv& env, const QueueOptions& o, std::string* skip_reason);
 };
 struct SqliteSettingsFactory {
   static constexpr const char* kName = "sqlite";
@@ -110,11 +112,12 @@ struct RedisCacheFactory {
   static std::unique_ptr<TranscriptCache> make(StoreTestEnv& env, const CacheParams& p,
                                                std::string* skip_reason);
 };
-struct RedisQueueFactory {
+struct RedisJobStoresFactory {
   static constexpr const char* kName = "redis";
   static constexpr bool kPersistent = true;
-  static std::unique_ptr<JobQueue> make(StoreTestEnv& env, const QueueOptions& o,
-                                        std::string* skip_reason);
+  // updates, queue and outbox on one backend; all null (and *skip_reason set) when the
+  // backend cannot run here.
+  static JobStores make(StoreTestEnv& env, const QueueOptions& o, std::string* skip_reason);
 };
 struct RedisSettingsFactory {
   static constexpr const char* kName = "redis";
