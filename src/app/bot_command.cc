@@ -14,6 +14,7 @@
 #include "common/metrics.h"
 #include "engine/engine_factory.h"
 #include "http/curl_http_client.h"
+#include "pipeline/result_cache.h"
 #include "pipeline/transcription_service.h"
 #include "server/ops_server.h"
 #include "server/webhook_server.h"
@@ -40,6 +41,7 @@ class ReadinessProbe {
       r.ok = r.ok && ok;
     };
     line("queue", stores_.queue->healthy());
+    line("outbox", stores_.outbox->healthy());
     if (stores_.cache) line("cache", stores_.cache->healthy());
     line("engine", engine_);
     return r;
@@ -93,14 +95,12 @@ int run_bot(const config::Config& config) {
     spdlog::info("engines: {}", names);
   }
 
-  bot::BotEnv env{config,
-                  api,
-                  sender,
-                  *stores.queue,
-                  stores.cache.get(),
-                  *stores.settings,
-                  service.get(),
-                  stores.inflight.get()};
+  // File-key answers at intake need no engine: an ingest-only instance has them too.
+  std::unique_ptr<pipeline::ResultCache> results;
+  if (stores.cache) results = std::make_unique<pipeline::ResultCache>(config, stores.cache.get());
+  bot::BotEnv env{config,           api,          sender,   *stores.updates,   *stores.queue,
+                  *stores.outbox,   stores.cache.get(),     *stores.settings, results.get(),
+                  service.get()};
   bot::BotService bot_service(env);
 
   ReadinessProbe readiness(stores, !runs_workers || !chain.empty());

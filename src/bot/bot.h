@@ -1,43 +1,39 @@
 #pragma once
 // The intake of updates: Bot::handle_update is what the poller and the webhook server call.
-// It returns true once the update is durably handled (the job is in the queue, the answer is
-// sent, or the update is deliberately ignored), so the offset / HTTP 200 confirms it.
-#include <mutex>
+// An update is routed into a Turn (replies, at most one job) without talking to Telegram, then
+// admitted in one store transaction. It returns once that transaction committed (or the update
+// was deliberately ignored), so the offset / HTTP 200 confirms only what is durable; it throws
+// when the store cannot take it, so the update comes again.
+#include <functional>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "bot/bot_env.h"
 #include "bot/commands.h"
-#include "bot/delivery.h"
 #include "bot/intake.h"
+#include "bot/turn.h"
 
 namespace tgscribe::bot {
 
 class Bot {
  public:
-  // `wake` tells local workers a job was queued (may be empty).
-  explicit Bot(BotEnv& env, std::function<void()> wake = {});
+  // `wake_workers`: a job was queued; `wake_outbox`: messages were written (either may be
+  // empty).
+  Bot(BotEnv& env, std::function<void()> wake_workers = {},
+      std::function<void()> wake_outbox = {});
 
-  // Malformed updates are logged and confirmed (true): they would fail again. Throws (or
-  // returns false) only when the update must come again, e.g. the queue is unreachable.
+  // Malformed updates are logged and confirmed (true): they would fail again. Throws when the
+  // update must come again (the store is unreachable).
   bool handle_update(const nlohmann::json& update);
 
-  Delivery& delivery() { return delivery_; }
-
  private:
-  void route(const telegram::Message& m);
+  void route(Turn& turn, const telegram::Message& m);
   bool allowed(const telegram::Message& m) const;
-  bool first_time(int64_t update_id);
-  void remember_failed(int64_t update_id);
 
   BotEnv& env_;
-  Delivery delivery_;
   Intake intake_;
   Commands commands_;
-  // Updates whose handling failed after de-dup marked them seen: when they come again they
-  // must be handled, not dropped as duplicates.
-  std::mutex failed_mutex_;
-  std::set<int64_t> failed_;  // guarded by failed_mutex_
+  std::function<void()> wake_workers_;
+  std::function<void()> wake_outbox_;
 };
 
 }  // namespace tgscribe::bot

@@ -2,21 +2,29 @@
 
 #include <spdlog/spdlog.h>
 
-#include "bot/bot_metrics.h"
+#include "jobs/job_metrics.h"
 #include "bot/commands.h"
 
 namespace tgscribe::bot {
 
 BotService::BotService(BotEnv& env, BotServiceOptions options)
     : env_(env), options_(std::move(options)) {
-  bot_ = std::make_unique<Bot>(env_, [this] {
-    if (pool_) pool_->notify();
-  });
+  if (options_.instance.empty()) options_.instance = jobs::instance_id(env_.config.data_dir);
+  options_.outbox.senders = env_.config.outbox_senders;
+  outbox_ = std::make_unique<jobs::OutboxDispatcher>(env_, options_.instance, options_.outbox);
+  auto wake_outbox = [this] { outbox_->notify(); };
+  bot_ = std::make_unique<Bot>(
+      env_,
+      [this] {
+        if (pool_) pool_->notify();
+      },
+      wake_outbox);
   if (runs_workers()) {
-    RetryPolicy policy;
+    jobs::RetryPolicy policy;
     policy.max_retries = env_.config.queue_max_retries;
     policy.base = std::chrono::milliseconds(int64_t{env_.config.queue_retry_delay_s} * 1000);
-    runner_ = std::make_unique<JobRunner>(env_, bot_->delivery(), policy);
+    actions_ = std::make_unique<jobs::ChatActions>(env_.sender);
+    runner_ = std::make_unique<jobs::JobRunner>(env_, policy, *actions_, wake_outbox);
   }
 }
 
@@ -48,10 +56,11 @@ void BotService::start() {
     }
   }
 
+  outbox_->start();
   if (runs_workers()) {
     if (!env_.pipeline) throw Error(ErrorKind::kInternal, "worker role needs a pipeline");
     runner_->set_tick(options_.job_tick);
-    pool_ = std::make_unique<WorkerPool>(env_, *runner_, env_.config.queue_max_workers,
+    pool_ = std::make_unique<jobs::WorkerPool>(env_, *runner_, env_.config.queue_max_workers,
                                          options_.instance);
     pool_->set_poll_interval(options_.worker_poll);
     pool_->start();
@@ -73,7 +82,7 @@ void BotService::start() {
   poller_thread_ = std::jthread([this](std::stop_token st) {
     try {
       poller_->run(st, [this](const nlohmann::json& u) {
-        metrics::count_polled_update();
+        jobs::metrics::count_polled_update();
         return bot_->handle_update(u);
       });
     } catch (const std::exception& e) {
@@ -91,6 +100,9 @@ void BotService::stop(std::chrono::steady_clock::time_point deadline) {
   if (poller_thread_.joinable()) poller_thread_.request_stop();
   if (pool_) pool_->stop(deadline);
   if (poller_thread_.joinable()) poller_thread_.join();
+  // Last: what the workers and intake wrote until now goes out until the deadline; the rest
+  // stays in the outbox for the next start.
+  if (outbox_) outbox_->stop(deadline);
   spdlog::info("bot: stopped");
 }
 

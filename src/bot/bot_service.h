@@ -1,7 +1,8 @@
 #pragma once
 // The whole bot from a Config and the pieces app/ builds (Bot API client, sender, stores,
-// pipeline): intake by long polling (or by the webhook server calling handle_update) and the
-// workers, as BOT_ROLE says (all | ingest | worker), with a graceful stop.
+// pipeline): intake by long polling (or by the webhook server calling handle_update), the
+// workers, as BOT_ROLE says (all | ingest | worker), and the outbox dispatcher (every role:
+// whoever wrote a message can send it), with a graceful stop.
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -10,8 +11,8 @@
 
 #include "bot/bot.h"
 #include "bot/bot_env.h"
-#include "bot/job_runner.h"
-#include "bot/worker_pool.h"
+#include "jobs/job_runner.h"
+#include "jobs/worker_pool.h"
 #include "telegram/poller.h"
 
 namespace tgscribe::bot {
@@ -22,7 +23,8 @@ struct BotServiceOptions {
   telegram::PollerOptions poller;
   std::chrono::milliseconds worker_poll{1000};
   std::chrono::milliseconds job_tick{1000};
-  std::string instance;  // worker id prefix; default hostname-pid
+  jobs::DispatcherOptions outbox;
+  std::string instance;  // worker and sender id prefix; default jobs::instance_id(DATA_DIR)
 };
 
 class BotService {
@@ -43,13 +45,15 @@ class BotService {
   bool runs_intake() const;
   bool runs_workers() const;
   Bot& bot() { return *bot_; }
-  WorkerPool* workers() { return pool_.get(); }
+  jobs::WorkerPool* workers() { return pool_.get(); }
 
  private:
   BotEnv& env_;
   BotServiceOptions options_;
-  std::unique_ptr<JobRunner> runner_;
-  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<jobs::OutboxDispatcher> outbox_;
+  std::unique_ptr<jobs::ChatActions> actions_;
+  std::unique_ptr<jobs::JobRunner> runner_;
+  std::unique_ptr<jobs::WorkerPool> pool_;
   std::unique_ptr<Bot> bot_;
   std::unique_ptr<telegram::Poller> poller_;
   std::jthread poller_thread_;

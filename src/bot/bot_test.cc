@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "bot/bot_service.h"
-#include "bot/i18n.h"
-#include "bot/job_payload.h"
+#include "i18n/i18n.h"
+#include "jobs/job_payload.h"
 #include "common/error.h"
 #include "common/metrics.h"
 #include "common/strings.h"

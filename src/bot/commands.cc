@@ -5,10 +5,17 @@
 #include <algorithm>
 #include <cctype>
 
-#include "bot/job_payload.h"
+#include "jobs/job_payload.h"
+#include "jobs/transcript_messages.h"
 #include "common/strings.h"
 
 namespace tgscribe::bot {
+
+using jobs::JobPayload;
+using jobs::payload_from_json;
+using jobs::short_id;
+using jobs::TranscriptMessages;
+
 namespace {
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -58,66 +65,66 @@ int64_t Commands::user_of(const telegram::Message& m) const {
   return m.from ? m.from->id : m.chat.id;
 }
 
-void Commands::dispatch(const telegram::Message& m, const Command& c) {
+void Commands::dispatch(Turn& turn, const telegram::Message& m, const Command& c) {
   Lang lang = user_lang(m);
   auto it = table_.find(c.name);
   if (it == table_.end()) {
-    if (!m.chat.is_group() || c.addressed) reply_to(env_, m, tr(lang, Msg::kUnknownCommand));
+    if (!m.chat.is_group() || c.addressed) turn.reply(m, tr(lang, Msg::kUnknownCommand));
     return;
   }
-  (this->*(it->second))(m, c, lang);
+  (this->*(it->second))(turn, m, c, lang);
 }
 
-void Commands::start(const telegram::Message& m, const Command&, Lang lang) {
+void Commands::start(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
   std::string name = m.from ? m.from->first_name : "";
   if (name.empty() && m.from) name = m.from->display_name();
-  reply_to(env_, m, tr(lang, Msg::kStart, fmt::arg("name", name)));
+  turn.reply(m, tr(lang, Msg::kStart, fmt::arg("name", name)));
 }
 
-void Commands::help(const telegram::Message& m, const Command&, Lang lang) {
+void Commands::help(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
   std::string formats = env_.config.output_formats.empty() ? std::string("—")
                                                            : join(env_.config.output_formats, ", ");
-  reply_to(env_, m,
+  turn.reply(m,
            tr(lang, Msg::kHelp, fmt::arg("formats", formats),
               fmt::arg("max_mb", format_mb(env_.config.max_file_size_mb * 1e6))));
 }
 
-void Commands::lang(const telegram::Message& m, const Command& c, Lang lang) {
+void Commands::lang(Turn& turn, const telegram::Message& m, const Command& c, Lang lang) {
   std::string arg = to_lower(c.args);
   store::ChatSettings s = env_.settings.get(m.chat.id);
   if (arg.empty()) {
     std::string current = s.language.empty() ? env_.config.language : s.language;
-    reply_to(env_, m, tr(lang, Msg::kLangCurrent, fmt::arg("language", current)));
+    turn.reply(m, tr(lang, Msg::kLangCurrent, fmt::arg("language", current)));
     return;
   }
   if (arg == "auto") {
     s.language = "auto";
     env_.settings.put(m.chat.id, s);
-    reply_to(env_, m, tr(lang, Msg::kLangSetAuto));
+    turn.reply(m, tr(lang, Msg::kLangSetAuto));
     return;
   }
   if (!valid_language_code(arg)) {
-    reply_to(env_, m, tr(lang, Msg::kLangInvalid, fmt::arg("value", c.args)));
+    turn.reply(m, tr(lang, Msg::kLangInvalid, fmt::arg("value", c.args)));
     return;
   }
   s.language = arg;
   env_.settings.put(m.chat.id, s);
-  reply_to(env_, m, tr(lang, Msg::kLangSet, fmt::arg("language", arg)));
+  turn.reply(m, tr(lang, Msg::kLangSet, fmt::arg("language", arg)));
 }
 
-void Commands::mode(const telegram::Message& m, const Command& c, Lang lang) {
+void Commands::mode(Turn& turn, const telegram::Message& m, const Command& c, Lang lang) {
   if (!m.chat.is_group()) {
-    reply_to(env_, m, tr(lang, Msg::kModeGroupsOnly));
+    turn.reply(m, tr(lang, Msg::kModeGroupsOnly));
     return;
   }
   store::ChatSettings s = env_.settings.get(m.chat.id);
   std::string arg = to_lower(c.args);
   if (arg.empty()) {
-    reply_to(env_, m, tr(lang, s.auto_mode ? Msg::kModeCurrentAuto : Msg::kModeCurrentManual));
+    turn.reply(m, tr(lang, s.auto_mode ? Msg::kModeCurrentAuto : Msg::kModeCurrentManual));
     return;
   }
   if (arg != "auto" && arg != "manual") {
-    reply_to(env_, m, tr(lang, Msg::kModeUsage));
+    turn.reply(m, tr(lang, Msg::kModeUsage));
     return;
   }
   bool admin = false;
@@ -130,34 +137,34 @@ void Commands::mode(const telegram::Message& m, const Command& c, Lang lang) {
     }
   }
   if (!admin) {
-    reply_to(env_, m, tr(lang, Msg::kModeAdminsOnly));
+    turn.reply(m, tr(lang, Msg::kModeAdminsOnly));
     return;
   }
   s.auto_mode = arg == "auto";
   env_.settings.put(m.chat.id, s);
-  reply_to(env_, m, tr(lang, s.auto_mode ? Msg::kModeSetAuto : Msg::kModeSetManual));
+  turn.reply(m, tr(lang, s.auto_mode ? Msg::kModeSetAuto : Msg::kModeSetManual));
 }
 
-void Commands::transcribe(const telegram::Message& m, const Command&, Lang lang) {
+void Commands::transcribe(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
   if (m.media) {  // a media message captioned "/transcribe"
-    intake_.submit(m, m);
+    intake_.submit(turn, m, m);
     return;
   }
   if (!m.reply_to_message) {
-    reply_to(env_, m, tr(lang, Msg::kTranscribeNeedsReply));
+    turn.reply(m, tr(lang, Msg::kTranscribeNeedsReply));
     return;
   }
   if (!m.reply_to_message->media) {
-    reply_to(env_, m, tr(lang, Msg::kTranscribeNotMedia));
+    turn.reply(m, tr(lang, Msg::kTranscribeNotMedia));
     return;
   }
-  intake_.submit(m, *m.reply_to_message);
+  intake_.submit(turn, m, *m.reply_to_message);
 }
 
-void Commands::status(const telegram::Message& m, const Command&, Lang lang) {
+void Commands::status(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
   auto jobs = env_.queue.user_jobs(user_of(m), /*unfinished_only=*/true);
   if (jobs.empty()) {
-    reply_to(env_, m, tr(lang, Msg::kStatusNone));
+    turn.reply(m, tr(lang, Msg::kStatusNone));
     return;
   }
   std::sort(jobs.begin(), jobs.end(),
@@ -172,13 +179,13 @@ void Commands::status(const telegram::Message& m, const Command&, Lang lang) {
       text += tr(lang, Msg::kStatusLineRunning, fmt::arg("id", short_id(j.id)));
     }
   }
-  reply_to(env_, m, text);
+  turn.reply(m, text);
 }
 
-void Commands::cancel(const telegram::Message& m, const Command& c, Lang lang) {
+void Commands::cancel(Turn& turn, const telegram::Message& m, const Command& c, Lang lang) {
   auto jobs = env_.queue.user_jobs(user_of(m), /*unfinished_only=*/true);
   if (jobs.empty()) {
-    reply_to(env_, m, tr(lang, Msg::kCancelNone));
+    turn.reply(m, tr(lang, Msg::kCancelNone));
     return;
   }
   const store::Job* target = nullptr;
@@ -193,39 +200,35 @@ void Commands::cancel(const telegram::Message& m, const Command& c, Lang lang) {
     }
   }
   if (!target) {
-    reply_to(env_, m, tr(lang, Msg::kCancelNotFound, fmt::arg("id", c.args)));
+    turn.reply(m, tr(lang, Msg::kCancelNotFound, fmt::arg("id", c.args)));
     return;
   }
   bool was_queued = target->state == store::JobState::kQueued;
   if (!env_.queue.cancel(target->id, user_of(m))) {
-    reply_to(env_, m, tr(lang, Msg::kCancelNotFound, fmt::arg("id", short_id(target->id))));
+    turn.reply(m, tr(lang, Msg::kCancelNotFound, fmt::arg("id", short_id(target->id))));
     return;
   }
   spdlog::info("job {}: cancel requested by user {}", short_id(target->id), user_of(m));
   if (was_queued) {
-    // No worker will touch it again: close its status message here.
+    // No worker will touch it again: close its status message here (through the outbox,
+    // after the status reply itself in that chat's order).
     try {
       JobPayload p = payload_from_json(target->payload);
-      if (p.status_message_id != 0) {
-        telegram::EditMessageTextParams e;
-        e.chat_id = p.chat_id;
-        e.message_id = p.status_message_id;
-        e.text =
-            tr(lang_for(p.user_lang), Msg::kStatusCancelled, fmt::arg("id", short_id(target->id)));
-        env_.sender.edit_message_text(std::move(e));
-      }
+      turn.add(TranscriptMessages::status_edit(
+          target->id, p, "final",
+          tr(lang_for(p.user_lang), Msg::kStatusCancelled, fmt::arg("id", short_id(target->id)))));
     } catch (const std::exception& e) {
       spdlog::warn("job {}: closing the status message failed: {}", short_id(target->id), e.what());
     }
   }
-  reply_to(env_, m,
+  turn.reply(m,
            tr(lang, was_queued ? Msg::kCancelDone : Msg::kCancelRequested,
               fmt::arg("id", short_id(target->id))));
 }
 
-void Commands::stats(const telegram::Message& m, const Command&, Lang lang) {
+void Commands::stats(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
   if (!is_admin_user(env_.config, user_of(m))) {
-    reply_to(env_, m, tr(lang, Msg::kStatsDenied));
+    turn.reply(m, tr(lang, Msg::kStatsDenied));
     return;
   }
   store::QueueStats q = env_.queue.stats();
@@ -244,7 +247,7 @@ void Commands::stats(const telegram::Message& m, const Command&, Lang lang) {
     }
   }
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(env_.clock.now() - env_.started);
-  reply_to(env_, m,
+  turn.reply(m,
            tr(lang, Msg::kStats, fmt::arg("queued", q.queued), fmt::arg("running", q.running),
               fmt::arg("delivered", q.delivered), fmt::arg("failed", q.failed),
               fmt::arg("cancelled", q.cancelled), fmt::arg("retries", q.retries),
@@ -259,14 +262,14 @@ void Commands::stats(const telegram::Message& m, const Command&, Lang lang) {
               fmt::arg("uptime", format_duration(static_cast<double>(uptime.count())))));
 }
 
-void Commands::forget(const telegram::Message& m, const Command&, Lang lang) {
+void Commands::forget(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
   int64_t user = user_of(m);
   if (env_.cache) env_.cache->forget_user(user);
   env_.queue.forget_user(user);
   // A private chat's id is the user's id; group settings belong to the group, not to them.
   env_.settings.forget_chat(user);
   spdlog::info("bot: forgot what was stored about user {}", user);
-  reply_to(env_, m, tr(lang, Msg::kForgetDone));
+  turn.reply(m, tr(lang, Msg::kForgetDone));
 }
 
 }  // namespace tgscribe::bot

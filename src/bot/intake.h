@@ -1,32 +1,33 @@
 #pragma once
-// Admission of one media message: size and duration limits, the file_unique_id cache (a hit
-// is answered at once, without download or queue), then a durable enqueue under the per-user
-// limit and the status reply.
-#include <functional>
-
+// Admission of one media message, as part of its update's Turn: size and duration limits,
+// the file_unique_id cache (a hit becomes a job admitted already delivered, its transcript in
+// the outbox: no download, no queue), else a queued job under the per-user limit with its
+// status reply. Nothing here talks to Telegram.
 #include "bot/bot_env.h"
-#include "bot/delivery.h"
-#include "bot/job_payload.h"
+#include "bot/turn.h"
+#include "jobs/job_payload.h"
+#include "jobs/transcript_messages.h"
 #include "telegram/types.h"
 
 namespace tgscribe::bot {
 
 class Intake {
  public:
-  // `wake` tells local workers a job is waiting (may be empty).
-  Intake(BotEnv& env, Delivery& delivery, std::function<void()> wake = {});
+  explicit Intake(BotEnv& env);
 
   // `request` asked for the transcript (the media message itself, or a /transcribe reply to
-  // it); `media_msg` carries the media. Answers the user as needed. Throws when the queue
-  // cannot store the job, so the update is not confirmed and comes again.
-  void submit(const telegram::Message& request, const telegram::Message& media_msg);
+  // it); `media_msg` carries the media.
+  void submit(Turn& turn, const telegram::Message& request, const telegram::Message& media_msg);
 
  private:
-  bool answer_from_cache(const telegram::MediaRef& media, const JobPayload& p);
+  bool refused_by_limits(Turn& turn, const telegram::MediaRef& media,
+                         const telegram::Message& media_msg, Lang lang);
+  jobs::JobPayload payload(const telegram::Message& request, const telegram::Message& media_msg,
+                           Lang lang);
+  bool answer_from_cache(Turn& turn, store::Job job, const jobs::JobPayload& p);
 
   BotEnv& env_;
-  Delivery& delivery_;
-  std::function<void()> wake_;
+  jobs::TranscriptMessages messages_;
 };
 
 }  // namespace tgscribe::bot

@@ -48,7 +48,8 @@ struct Config {
   int queue_retry_delay_s = 5;
   int queue_rate_limit_per_user = 3;
   int queue_admin_boost = 1000;  // priority points admins jump ahead by
-  int queue_lease_s = 120;       // a running job not heartbeated for this long is resumed
+  int queue_lease_s = 30;        // a running job not heartbeated for this long is resumed
+  int outbox_senders = 8;        // outbox dispatcher threads (chats sent to in parallel)
 
   std::string redis_url = "redis://127.0.0.1:6379/0";
   std::string data_dir = "./data";

@@ -260,8 +260,10 @@ std::vector<OptionSpec> build_specs() {
       int_opt(0, 100000, [](Config& c, int64_t v) { c.queue_rate_limit_per_user = int(v); }));
   add("QUEUE_ADMIN_BOOST", "1000", false,
       int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.queue_admin_boost = int(v); }));
-  add("QUEUE_LEASE_S", "120", false,
+  add("QUEUE_LEASE_S", "30", false,
       int_opt(5, 86400, [](Config& c, int64_t v) { c.queue_lease_s = int(v); }));
+  add("OUTBOX_SENDERS", "8", false,
+      int_opt(1, 256, [](Config& c, int64_t v) { c.outbox_senders = int(v); }));
   add("REDIS_URL", "redis://127.0.0.1:6379/0", false, [](Config& c, const std::string& v) -> Err {
     static const std::regex re(R"(^rediss?://([^@/]*@)?[^/:@]+(:[0-9]+)?(/[0-9]+)?$)");
     std::string t = trim(v);

@@ -29,4 +29,9 @@ JobState job_state_from_string(const std::string& s) {
   throw std::invalid_argument("unknown job state: " + s);
 }
 
+bool is_finished(JobState state) {
+  return state == JobState::kDelivered || state == JobState::kFailed ||
+         state == JobState::kCancelled;
+}
+
 }  // namespace tgscribe::store

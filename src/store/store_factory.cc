@@ -3,16 +3,16 @@
 #include <filesystem>
 
 #include "common/error.h"
-#include "store/memory/memory_job_queue.h"
+#include "store/memory/memory_job_stores.h"
 #include "store/memory/memory_settings_store.h"
 #include "store/memory/memory_transcript_cache.h"
 #include "store/redis/redis_connection.h"
 #include "store/redis/redis_inflight.h"
-#include "store/redis/redis_job_queue.h"
+#include "store/redis/redis_job_stores.h"
 #include "store/redis/redis_settings_store.h"
 #include "store/redis/redis_transcript_cache.h"
 #include "store/sqlite/sqlite_db.h"
-#include "store/sqlite/sqlite_job_queue.h"
+#include "store/sqlite/sqlite_job_stores.h"
 #include "store/sqlite/sqlite_settings_store.h"
 #include "store/sqlite/sqlite_transcript_cache.h"
 #include "store/tiered_cache.h"
@@ -71,18 +71,22 @@ Stores make_stores(const config::Config& config, Clock& clock) {
     stores.cache = std::make_unique<TieredTranscriptCache>(std::move(front), std::move(back));
   }
 
+  JobStores jobs;
   if (config.queue_type == "memory") {
-    stores.queue = std::make_unique<MemoryJobQueue>(clock);
+    jobs = make_memory_job_stores(clock);
     stores.settings = std::make_unique<MemorySettingsStore>();
   } else if (config.queue_type == "sqlite") {
-    stores.queue = std::make_unique<SqliteJobQueue>(backends.sqlite(), clock);
+    jobs = make_sqlite_job_stores(backends.sqlite(), clock);
     stores.settings = std::make_unique<SqliteSettingsStore>(backends.sqlite());
   } else if (config.queue_type == "redis") {
-    stores.queue = std::make_unique<RedisJobQueue>(backends.redis(), clock);
+    jobs = make_redis_job_stores(backends.redis(), clock, {}, "tgscribe:");
     stores.settings = std::make_unique<RedisSettingsStore>(backends.redis());
   } else {
     unknown_type("QUEUE_TYPE", config.queue_type);
   }
+  stores.updates = std::move(jobs.updates);
+  stores.queue = std::move(jobs.queue);
+  stores.outbox = std::move(jobs.outbox);
 
   // Across instances only when they share the cache: a waiter that got the lock after the
   // winner finds the winner's transcript only in a shared cache.

@@ -43,20 +43,11 @@ int Poller::poll_once(const UpdateHandler& handler) {
     bool handled = false;
     try {
       handled = handler(u);
-      if (failing_update_ == id) failures_ = 0;
     } catch (const std::exception& e) {
-      if (failing_update_ != id) {
-        failing_update_ = id;
-        failures_ = 0;
-      }
-      ++failures_;
-      spdlog::error("telegram: handling update {} failed ({} of {}): {}", id, failures_,
-                    options_.max_handler_exceptions, e.what());
-      if (failures_ >= options_.max_handler_exceptions) {
-        spdlog::error("telegram: skipping update {} after {} failures", id, failures_);
-        handled = true;
-        failures_ = 0;
-      }
+      // Never skipped: the handler throws when the update could not be made durable (the store
+      // is down), and skipping would lose it for good. The offset stays, the loop backs off,
+      // and the same update is handled once the store answers again.
+      spdlog::error("telegram: handling update {} failed: {}", id, e.what());
     }
     if (!handled) {
       // Stop here: the next getUpdates starts again at this update.

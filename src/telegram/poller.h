@@ -24,10 +24,6 @@ struct PollerOptions {
   bool delete_webhook = true;                // polling fails with 409 while a webhook is set
   std::chrono::milliseconds backoff_initial{1'000};
   std::chrono::milliseconds backoff_max{30'000};
-  // A handler that *throws* on the same update this many times in a row is treated as a bug
-  // triggered by that update: it is logged and skipped so one poison update cannot stop the
-  // bot. A handler returning false (e.g. the store is down) is retried forever.
-  int max_handler_exceptions = 5;
 };
 
 // Returns true when the update is durably handled (or deliberately ignored).
@@ -60,8 +56,6 @@ class Poller {
   PollerOptions options_;
   Clock& clock_;
   std::optional<int64_t> offset_;
-  int64_t failing_update_ = -1;
-  int failures_ = 0;
   bool blocked_ = false;  // the last round stopped at an unhandled update
   std::atomic<int64_t> conflicts_{0};
   std::function<void(const ApiError&)> on_conflict_;

@@ -1,14 +1,17 @@
 #pragma once
-// JobQueue on Redis (QUEUE_TYPE=redis): one queue shared by every tgscribe instance.
+// JobQueue on Redis (QUEUE_TYPE=redis): one queue shared by every tgscribe instance. The
+// UpdateLog and Outbox of the same backend (redis_update_log.h, redis_outbox.h) share its key
+// prefix, so admit and finish change jobs and outbox entries in one script.
 //
 // Design, and why not the Redis Streams the scale-out issue sketched. A stream with a consumer
 // group hands out entries in arrival order; the JobQueue contract needs claim order by
 // effective priority (short media first, with aging), 1-based queue positions, per-user limits
 // and cancellation of queued jobs. Streams give none of these without a second index, and
-// XAUTOCLAIM's idle time is per delivery, not per heartbeat. So the queue keeps its indexes in
-// sorted sets and changes them only in Lua scripts, which Redis runs atomically:
+// XAUTOCLAIM's idle time is per delivery, not per heartbeat. So the stores keep their indexes
+// in sorted sets and change them only in Lua scripts, which Redis runs atomically:
 //
-//   {p}job:<id>      hash    every Job field (+ member, rscore); expires after it finishes
+//   {p}job:<id>      hash    every Job field (+ member, rscore, fin_token); expires
+//                            finished_retention_ms after it finishes
 //   {p}ready         zset    runnable queued jobs; score = priority + created_s * aging_per_s
 //                            (effective priority minus the common "now" term, so the order
 //                            never changes while waiting = aging without rescoring);
@@ -17,14 +20,33 @@
 //   {p}running       zset    leased jobs; score = lease_until_ms. An expired lease (dead
 //                            worker) is claimable again - the role XAUTOCLAIM would play.
 //   {p}open:<user>   set     the user's unfinished jobs: the global per-user limit is SCARD,
-//                            checked and changed in the same script as the enqueue
+//                            checked and changed in the same script as the admission
 //   {p}all:<user>    set     every job of the user (user_jobs, forget_user)
-//   {p}steps:<id>    hash    delivery steps done (HSETNX semantics) - delivery idempotence
-//   {p}upd:<id>      string  update de-duplication (SET with expiry)
 //   {p}counts        hash    delivered/failed/cancelled/retries counters
 //   {p}durations     list    "wait,run" ms of the most recently finished jobs (percentiles)
 //   {p}claim:<token> string  idempotence of claim: a claim re-sent after a lost reply
 //                            returns the job it already took instead of taking a second one
+//   {p}req:<token>   string  the answer of another non-repeatable script (release_orphans,
+//                            Outbox::claim), returned again when the script is re-sent
+//
+// Update log (redis_update_log.h):
+//   {p}upd:<id>      string  "<admitted_ms>:<token>:<accepted>:<unfinished>"; expires after
+//                            update_retention_ms. A re-sent admit (same token) gets the first
+//                            answer; another admit of the id is a duplicate.
+//
+// Outbox (redis_outbox.h):
+//   {p}ob:<id>       hash    every OutboxEntry field (+ retry_token); expires
+//                            finished_retention_ms after it is sent or dropped
+//   {p}obchat:<chat> zset    the chat's pending entry ids; score = seq
+//   {p}objob:<job>   set     entry ids of a job (forget_user deletes the sent ones)
+//   {p}obseq         string  INCR counter giving seq
+//   {p}obready       zset    chats whose first pending entry is due; score = its seq, so
+//                            claim takes the chat waiting longest
+//   {p}obdelayed     zset    chats whose first pending entry waits for a retry; score = its
+//                            not_before_ms (moved to obready when due)
+//   {p}oblease:<chat> string "<lease_until_ms>:<owner>" (PEXPIRE only collects garbage; the
+//                            Clock decides whether a lease is over)
+//   {p}obpending     string  number of pending entries
 //
 // Time comes from the injected Clock (scripts get "now" as an argument), so leases, backoff
 // and aging agree with the other implementations and are testable; instances must keep their
@@ -47,33 +69,32 @@ class RedisJobQueue : public JobQueue {
   RedisJobQueue(std::shared_ptr<RedisConnection> redis, Clock& clock = SystemClock::instance(),
                 QueueOptions options = {}, std::string prefix = "tgscribe:");
 
-  EnqueueResult enqueue(const Job& job, int per_user_limit) override;
   std::optional<Job> claim(const std::string& worker_id, std::chrono::milliseconds lease) override;
-  bool heartbeat(const std::string& job_id, const std::string& worker_id,
-                 std::chrono::milliseconds lease) override;
-  void mark_delivered(const std::string& job_id) override;
-  void mark_failed(const std::string& job_id, const std::string& error, bool retry,
-                   int64_t not_before_ms) override;
+  bool heartbeat(const std::string& job_id, int fence, std::chrono::milliseconds lease) override;
+  bool finish(const std::string& job_id, int fence, const JobOutcome& outcome,
+              const std::vector<OutboxEntry>& messages) override;
+  int release_orphans(const std::string& worker_prefix) override;
   bool cancel(const std::string& job_id, int64_t user_id) override;
-  void mark_cancelled(const std::string& job_id) override;
   std::optional<Job> get(const std::string& job_id) override;
-  void update_payload(const std::string& job_id, const std::string& payload) override;
   std::vector<Job> user_jobs(int64_t user_id, bool unfinished_only) override;
   int position(const std::string& job_id) override;
   QueueStats stats() override;
-  bool mark_step(const std::string& job_id, const std::string& step) override;
-  bool step_done(const std::string& job_id, const std::string& step) override;
-  bool first_time_update(int64_t update_id) override;
   void forget_user(int64_t user_id) override;
   bool healthy() override;
 
  private:
-  std::string now_str() const;
-
   std::shared_ptr<RedisConnection> redis_;
   Clock& clock_;
   const QueueOptions options_;
   const std::string prefix_;
 };
+
+// For the other job stores' scripts: Lua defining p, now (ARGV[1], ARGV[2]) and the job
+// helpers (jk, store_job, finish_job ...), the outbox's included.
+const std::string& redis_job_lua();
+// The ready-set score and member of a job (see the key layout).
+std::string redis_job_rscore(int64_t priority, int64_t created_ms, double aging_per_s);
+std::string redis_job_member(int64_t created_ms, const std::string& id);
+std::optional<Job> parse_redis_job(const RedisReply& hgetall);
 
 }  // namespace tgscribe::store

@@ -49,6 +49,30 @@ const char* const kMigrations[] = {
     CREATE TABLE chat_settings (
       chat_id INTEGER PRIMARY KEY, language TEXT NOT NULL, auto_mode INTEGER NOT NULL);
     )sql",
+    // 2: exactly-once job path: admitted updates, the outbox and its chat leases replace
+    // seen_updates and job_steps.
+    R"sql(
+    CREATE TABLE updates (
+      update_id INTEGER PRIMARY KEY, admitted_ms INTEGER NOT NULL, job_id TEXT NOT NULL);
+    CREATE INDEX updates_time ON updates (admitted_ms);
+    -- Updates seen by the previous version stay de-duplicated.
+    INSERT INTO updates (update_id, admitted_ms, job_id)
+      SELECT update_id, seen_ms, '' FROM seen_updates;
+    DROP TABLE seen_updates;
+    DROP TABLE job_steps;
+    ALTER TABLE jobs ADD COLUMN update_id INTEGER NOT NULL DEFAULT 0;
+    -- seq: AUTOINCREMENT never reuses a value, so it orders entries as they were added.
+    CREATE TABLE outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+      chat_id INTEGER NOT NULL, job_id TEXT NOT NULL, body TEXT NOT NULL, state TEXT NOT NULL,
+      message_id INTEGER NOT NULL, attempts INTEGER NOT NULL, not_before_ms INTEGER NOT NULL,
+      created_ms INTEGER NOT NULL, last_error TEXT NOT NULL);
+    CREATE INDEX outbox_pending ON outbox (state, chat_id, seq);
+    CREATE INDEX outbox_job ON outbox (job_id);
+    CREATE INDEX outbox_created ON outbox (created_ms);
+    CREATE TABLE outbox_chats (
+      chat_id INTEGER PRIMARY KEY, owner TEXT NOT NULL, lease_until_ms INTEGER NOT NULL);
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -150,7 +174,7 @@ std::shared_ptr<SqliteDb> SqliteDb::open(const std::filesystem::path& file) {
         throw Error(ErrorKind::kInternal, "WAL mode unavailable");
       }
     }
-    // FULL: a job is on disk when enqueue returns, even if the machine (not just the
+    // FULL: a job is on disk when admit returns, even if the machine (not just the
     // process) dies; the queue writes a few rows per job, so the fsync is affordable.
     db->exec("PRAGMA synchronous=FULL");
     db->migrate();

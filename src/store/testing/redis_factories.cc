@@ -1,7 +1,7 @@
 // Redis factories for the typed store suites (declared in store_factories.h). All tests share
 // one redis-server per process; each test's StoreTestEnv::ns becomes its key prefix, and a
 // second make() on the same env sees the first one's data, as a second instance would.
-#include "store/redis/redis_job_queue.h"
+#include "store/redis/redis_job_stores.h"
 #include "store/redis/redis_settings_store.h"
 #include "store/redis/redis_transcript_cache.h"
 #include "store/testing/redis_server.h"
@@ -26,11 +26,11 @@ std::unique_ptr<TranscriptCache> RedisCacheFactory::make(StoreTestEnv& env, cons
                                                 env.ns + ":");
 }
 
-std::unique_ptr<JobQueue> RedisQueueFactory::make(StoreTestEnv& env, const QueueOptions& o,
-                                                  std::string* skip_reason) {
+JobStores RedisJobStoresFactory::make(StoreTestEnv& env, const QueueOptions& o,
+                                      std::string* skip_reason) {
   auto redis = connect(skip_reason);
-  if (!redis) return nullptr;
-  return std::make_unique<RedisJobQueue>(redis, env.clock, o, env.ns + ":");
+  if (!redis) return {};
+  return make_redis_job_stores(redis, env.clock, o, env.ns + ":");
 }
 
 std::unique_ptr<SettingsStore> RedisSettingsFactory::make(StoreTestEnv& env,

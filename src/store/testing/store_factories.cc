@@ -1,10 +1,10 @@
 #include "store/testing/store_factories.h"
 
-#include "store/memory/memory_job_queue.h"
+#include "store/memory/memory_job_stores.h"
 #include "store/memory/memory_settings_store.h"
 #include "store/memory/memory_transcript_cache.h"
 #include "store/sqlite/sqlite_db.h"
-#include "store/sqlite/sqlite_job_queue.h"
+#include "store/sqlite/sqlite_job_stores.h"
 #include "store/sqlite/sqlite_settings_store.h"
 #include "store/sqlite/sqlite_transcript_cache.h"
 #include "store/tiered_cache.h"
@@ -36,9 +36,8 @@ std::unique_ptr<TranscriptCache> MemoryCacheFactory::make(StoreTestEnv& env, con
   return std::make_unique<MemoryTranscriptCache>(p.max_entries, p.ttl_s, env.clock);
 }
 
-std::unique_ptr<JobQueue> MemoryQueueFactory::make(StoreTestEnv& env, const QueueOptions& o,
-                                                   std::string*) {
-  return std::make_unique<MemoryJobQueue>(env.clock, o);
+JobStores MemoryJobStoresFactory::make(StoreTestEnv& env, const QueueOptions& o, std::string*) {
+  return make_memory_job_stores(env.clock, o);
 }
 
 std::unique_ptr<SettingsStore> MemorySettingsFactory::make(StoreTestEnv&, std::string*) {
@@ -50,9 +49,8 @@ std::unique_ptr<TranscriptCache> SqliteCacheFactory::make(StoreTestEnv& env, con
   return std::make_unique<SqliteTranscriptCache>(open_db(env), p.ttl_s, p.max_entries, env.clock);
 }
 
-std::unique_ptr<JobQueue> SqliteQueueFactory::make(StoreTestEnv& env, const QueueOptions& o,
-                                                   std::string*) {
-  return std::make_unique<SqliteJobQueue>(open_db(env), env.clock, o);
+JobStores SqliteJobStoresFactory::make(StoreTestEnv& env, const QueueOptions& o, std::string*) {
+  return make_sqlite_job_stores(open_db(env), env.clock, o);
 }
 
 std::unique_ptr<SettingsStore> SqliteSettingsFactory::make(StoreTestEnv& env, std::string*) {

@@ -112,6 +112,10 @@ FakeBotApi::~FakeBotApi() {
 
 std::string FakeBotApi::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
+std::string FakeBotApi::url_for(const std::string& client) const {
+  return url() + "/via/" + client;
+}
+
 int64_t FakeBotApi::bot_id() const {
   try {
     return std::stoll(token_.substr(0, token_.find(':')));
@@ -122,15 +126,17 @@ int64_t FakeBotApi::bot_id() const {
 
 void FakeBotApi::start() {
   server_ = std::make_unique<httplib::Server>();
-  // Long polls and keep-alive connections each hold a worker; the default pool of 8 is tight.
-  server_->new_task_queue = [] { return new httplib::ThreadPool(32); };
+  // Long polls, keep-alive connections and delayed answers each hold a worker: a pool large
+  // enough that a hanging method never queues the calls behind it.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
   server_->set_keep_alive_timeout(2);
 
   auto api_handler = [this](const httplib::Request& req, httplib::Response& res) {
     RecordedCall call;
-    call.method = req.matches[2];
+    call.client = req.matches[1];
+    call.method = req.matches[3];
     call.content_type = req.get_header_value("Content-Type");
-    if (req.matches[1] != token_) {
+    if (req.matches[2] != token_) {
       // Wrong token: Telegram answers 401 without looking at the method.
       json body = {{"ok", false}, {"error_code", 401}, {"description", "Unauthorized"}};
       res.status = 401;
@@ -155,6 +161,7 @@ void FakeBotApi::start() {
     for (const auto& [name, value] : req.params) {
       if (!call.params.contains(name)) call.params[name] = decode_form_value(name, value);
     }
+    delay_answer(call.method);
     Reply reply = dispatch(call.method, call);
     call.status = reply.drop ? 0 : reply.status;
     if (reply.drop) {
@@ -173,39 +180,41 @@ void FakeBotApi::start() {
     }
     record(std::move(call));
   };
-  server_->Post(R"(/bot([^/]+)/([A-Za-z]+))", api_handler);
-  server_->Get(R"(/bot([^/]+)/([A-Za-z]+))", api_handler);
+  // Optionally under /via/<client> (url_for), to tell several processes' calls apart.
+  server_->Post(R"((?:/via/([^/]+))?/bot([^/]+)/([A-Za-z]+))", api_handler);
+  server_->Get(R"((?:/via/([^/]+))?/bot([^/]+)/([A-Za-z]+))", api_handler);
 
-  server_->Get(
-      R"(/file/bot([^/]+)/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
-        RecordedCall call;
-        call.method = "file";
-        call.params["file_path"] = std::string(req.matches[2]);
-        std::unique_lock lock(mutex_);
-        std::optional<Reply> fault = req.matches[1] == token_ ? injected("file", 0) : std::nullopt;
-        auto it = contents_.find(req.matches[2]);
-        if (req.matches[1] != token_ || it == contents_.end()) {
-          res.status = 404;
-          res.set_content(R"({"ok":false,"error_code":404,"description":"Not Found"})",
-                          "application/json");
-          call.status = 404;
-        } else if (fault && fault->drop) {
-          res.status = 200;
-          res.set_content_provider(it->second.size() + 64, "application/octet-stream",
-                                   [](size_t, size_t, httplib::DataSink&) { return false; });
-          call.status = 0;
-        } else if (fault) {
-          res.status = fault->status;
-          res.set_content(fault->raw.empty() ? fault->body.dump() : fault->raw, "text/plain");
-          call.status = fault->status;
-        } else {
-          ++downloads_;
-          res.status = 200;
-          res.set_content(it->second, "application/octet-stream");
-        }
-        lock.unlock();
-        record(std::move(call));
-      });
+  server_->Get(R"((?:/via/([^/]+))?/file/bot([^/]+)/(.+))", [this](const httplib::Request& req,
+                                                                   httplib::Response& res) {
+    RecordedCall call;
+    call.client = req.matches[1];
+    call.method = "file";
+    call.params["file_path"] = std::string(req.matches[3]);
+    std::unique_lock lock(mutex_);
+    std::optional<Reply> fault = req.matches[2] == token_ ? injected("file", 0) : std::nullopt;
+    auto it = contents_.find(req.matches[3]);
+    if (req.matches[2] != token_ || it == contents_.end()) {
+      res.status = 404;
+      res.set_content(R"({"ok":false,"error_code":404,"description":"Not Found"})",
+                      "application/json");
+      call.status = 404;
+    } else if (fault && fault->drop) {
+      res.status = 200;
+      res.set_content_provider(it->second.size() + 64, "application/octet-stream",
+                               [](size_t, size_t, httplib::DataSink&) { return false; });
+      call.status = 0;
+    } else if (fault) {
+      res.status = fault->status;
+      res.set_content(fault->raw.empty() ? fault->body.dump() : fault->raw, "text/plain");
+      call.status = fault->status;
+    } else {
+      ++downloads_;
+      res.status = 200;
+      res.set_content(it->second, "application/octet-stream");
+    }
+    lock.unlock();
+    record(std::move(call));
+  });
 
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("FakeBotApi: cannot bind 127.0.0.1");
@@ -215,7 +224,15 @@ void FakeBotApi::start() {
   }
 }
 
+void FakeBotApi::delay_answer(const std::string& method) {
+  std::unique_lock lock(mutex_);
+  auto delay = latency_;
+  if (auto it = method_delays_.find(method); it != method_delays_.end()) delay += it->second;
+  if (delay.count() > 0) cv_.wait_for(lock, delay, [&] { return stopping_; });
+}
+
 void FakeBotApi::record(RecordedCall call) {
+  call.answered_at = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);
     calls_.push_back(std::move(call));
@@ -671,6 +688,16 @@ std::optional<std::string> FakeBotApi::message_text(int64_t chat_id, int64_t mes
     if (m.chat_id == chat_id && m.message_id == message_id) return m.text;
   }
   return std::nullopt;
+}
+
+void FakeBotApi::set_latency(std::chrono::milliseconds latency) {
+  std::lock_guard lock(mutex_);
+  latency_ = latency;
+}
+
+void FakeBotApi::set_method_delay(const std::string& method, std::chrono::milliseconds delay) {
+  std::lock_guard lock(mutex_);
+  method_delays_[method] = delay;
 }
 
 void FakeBotApi::fail_next(const std::string& method, int n, Fault fault, int retry_after_s) {

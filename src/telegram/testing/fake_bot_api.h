@@ -4,7 +4,7 @@
 // It checks the token, records every call, queues updates for getUpdates (long polling with
 // a short cap), serves registered files, assigns message ids, answers "message is not
 // modified" for identical edits, and injects failures (429 with retry_after, 5xx, dropped
-// connections, migrations) on demand.
+// connections, migrations) and slow answers (latency, a hanging method) on demand.
 //
 //   FakeBotApi tg;                                  // listening on a free port
 //   BotApiOptions o{.api_url = tg.url(), .token = tg.token()};
@@ -49,6 +49,10 @@ struct RecordedCall {
   std::string content_type;                   // of the request
   int status = 200;                           // what the fake answered
   std::string answer;                         // the JSON it answered ("" when dropped)
+  // The path prefix the client used before /bot<token>/ (see url_for): tells apart the
+  // calls of several processes sharing one fake. "" for url().
+  std::string client;
+  std::chrono::steady_clock::time_point answered_at;  // when the fake answered it
 
   int64_t chat_id() const;                   // params["chat_id"] or 0
   std::string text() const;                  // params["text"] (or caption) or ""
@@ -103,6 +107,8 @@ class FakeBotApi {
   FakeBotApi& operator=(const FakeBotApi&) = delete;
 
   std::string url() const;  // http://127.0.0.1:PORT (use as TELEGRAM_API_URL)
+  // http://127.0.0.1:PORT/via/<client>: the same API, with RecordedCall::client = client.
+  std::string url_for(const std::string& client) const;
   int port() const { return port_; }
   const std::string& token() const { return token_; }
   int64_t bot_id() const;  // the number before ':' in the token
@@ -150,6 +156,12 @@ class FakeBotApi {
   std::optional<std::string> message_text(int64_t chat_id, int64_t message_id) const;
 
   // --- behaviour -----------------------------------------------------------------------
+  // Every API method answers this much later (as a distant Telegram would); default 0.
+  void set_latency(std::chrono::milliseconds latency);
+  // `method` answers this much later, on top of the latency (e.g. a hanging sendChatAction).
+  // The call is handled and recorded once the delay is over; other calls are not held up.
+  void set_method_delay(const std::string& method, std::chrono::milliseconds delay);
+
   // The next `n` calls of `method` ("" = any method) fail with `fault`.
   void fail_next(const std::string& method, int n, Fault fault, int retry_after_s = 1);
   // The next `n` calls of `method` answer this Telegram error.
@@ -194,6 +206,8 @@ class FakeBotApi {
                                    const RecordedCall& call);
   std::optional<Reply> injected(const std::string& method, int64_t chat_id);
   void record(RecordedCall call);
+  // Waits out the latency and `method`'s delay (cut short when the fake stops).
+  void delay_answer(const std::string& method);
 
   std::string token_;
   int port_ = 0;
@@ -219,6 +233,8 @@ class FakeBotApi {
   int64_t upload_limit_ = 50'000'000;
   int64_t downloads_ = 0;
   std::chrono::milliseconds long_poll_cap_{300};
+  std::chrono::milliseconds latency_{0};
+  std::map<std::string, std::chrono::milliseconds> method_delays_;
 };
 
 }  // namespace tgscribe::telegram::testing

@@ -1,0 +1,344 @@
+#include "jobs/job_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "common/failpoint.h"
+#include "common/sha256.h"
+#include "common/strings.h"
+#include "i18n/i18n.h"
+#include "jobs/job_metrics.h"
+#include "jobs/job_payload.h"
+#include "jobs/lease_keeper.h"
+#include "jobs/status_reporter.h"
+#include "media/media_error.h"
+#include "telegram/api_error.h"
+
+namespace tgscribe::jobs {
+namespace {
+
+namespace fs = std::filesystem;
+using i18n::Lang;
+using i18n::Msg;
+using i18n::tr;
+using std::chrono::milliseconds;
+using Steady = std::chrono::steady_clock;
+
+double seconds_since(Steady::time_point t) {
+  return std::chrono::duration<double>(Steady::now() - t).count();
+}
+
+// Where the job stands, for the user's message when it fails.
+enum class Stage { kDownload, kTranscribe, kDeliver };
+
+// Thrown at a safe point when the job must stop (user cancel, shutdown, claim lost).
+struct Stop {};
+
+Msg reject_message(media::RejectReason r) {
+  switch (r) {
+    case media::RejectReason::kEmpty:
+      return Msg::kRejectEmpty;
+    case media::RejectReason::kNotMedia:
+      return Msg::kRejectNotMedia;
+    case media::RejectReason::kNoAudio:
+      return Msg::kRejectNoAudio;
+    case media::RejectReason::kCorrupt:
+      return Msg::kRejectCorrupt;
+    case media::RejectReason::kTooLong:
+      return Msg::kRejectTooLong;
+    case media::RejectReason::kTooLarge:
+      return Msg::kRejectTooLarge;
+    case media::RejectReason::kBlocked:
+      return Msg::kRejectBlocked;
+    case media::RejectReason::kUnsupported:
+      return Msg::kRejectUnsupported;
+  }
+  return Msg::kRejectCorrupt;
+}
+
+// A name with the right extension for the engine and the prober: voice notes are Opus in
+// Ogg (Telegram's .oga, which Groq refuses: .ogg is the same bytes).
+std::string media_filename(const telegram::MediaRef& m) {
+  if (!m.file_name.empty()) return m.file_name;
+  switch (m.kind) {
+    case telegram::MediaKind::kVoice:
+      return "voice.ogg";
+    case telegram::MediaKind::kVideoNote:
+      return "video_note.mp4";
+    case telegram::MediaKind::kVideo:
+      return "video.mp4";
+    case telegram::MediaKind::kAudio:
+      return "audio.mp3";
+    case telegram::MediaKind::kDocument:
+      return "media";
+  }
+  return "media";
+}
+
+struct RemoveOnExit {
+  fs::path path;
+  ~RemoveOnExit() {
+    std::error_code ec;
+    fs::remove(path, ec);
+  }
+};
+
+}  // namespace
+
+// Everything one claim of one job carries from step to step.
+struct JobRunner::Attempt {
+  const store::Job& job;
+  JobPayload p;
+  std::string sid;
+  Lang lang = Lang::kEn;
+  Steady::time_point t0 = Steady::now();
+  Stage stage = Stage::kDownload;
+  fs::path media_path;
+  std::string sha;
+  std::unique_ptr<LeaseKeeper> lease;
+  std::unique_ptr<StatusReporter> status;
+  std::function<bool()> stopping;
+
+  std::string say(Msg m) const { return tr(lang, m, fmt::arg("id", sid)); }
+  void checkpoint() const {
+    if (stopping()) throw Stop{};
+  }
+};
+
+JobRunner::JobRunner(JobEnv& env, RetryPolicy policy, ChatActions& actions,
+                     std::function<void()> wake_outbox)
+    : env_(env),
+      policy_(policy),
+      actions_(actions),
+      wake_outbox_(std::move(wake_outbox)),
+      messages_(env.config) {}
+
+milliseconds JobRunner::next_retry_delay(int attempts, std::optional<milliseconds> after,
+                                         bool* retry) {
+  std::lock_guard lock(rng_mutex_);
+  auto d = policy_.delay(attempts, after, rng_);
+  *retry = d.has_value();
+  return d.value_or(milliseconds(0));
+}
+
+bool JobRunner::finish(Attempt& a, const store::JobOutcome& outcome,
+                       std::vector<store::OutboxEntry> messages) {
+  if (a.lease && a.lease->lost()) {
+    spdlog::warn("job {}: claim lost, leaving the job to its new worker", a.sid);
+    return false;
+  }
+  if (!env_.queue.finish(a.job.id, a.job.attempts, outcome, messages)) {
+    spdlog::warn("job {}: claim {} was taken over; nothing written", a.sid, a.job.attempts);
+    return false;
+  }
+  if (!messages.empty() && wake_outbox_) wake_outbox_();
+  return true;
+}
+
+void JobRunner::fail(Attempt& a, const std::string& error, const std::string& text) {
+  std::vector<store::OutboxEntry> out = {TranscriptMessages::notice(a.job.id, a.p, "error", text),
+                                         TranscriptMessages::status_edit(
+                                             a.job.id, a.p, "final", a.say(Msg::kStatusFailed))};
+  if (finish(a, {store::JobState::kFailed, error, 0}, std::move(out))) metrics::count_job("failed");
+}
+
+bool JobRunner::over_attempt_cap(Attempt& a) {
+  // Claims count crashes too: media that kills the process must not be resumed for ever.
+  if (a.job.attempts <= policy_.max_retries + 1) return false;
+  spdlog::error("job {}: claimed {} times (the process died with it?), failing it for good",
+                a.sid, a.job.attempts);
+  fail(a, "claimed too often", tr(a.lang, Msg::kFailPoison, fmt::arg("attempts", a.job.attempts - 1)));
+  return true;
+}
+
+void JobRunner::download(Attempt& a) {
+  a.stage = Stage::kDownload;
+  a.checkpoint();
+  a.status->update(a.say(Msg::kStatusDownloading));
+  fs::create_directories(a.media_path.parent_path());
+  Sha256 hasher;
+  auto td = Steady::now();
+  int64_t bytes =
+      env_.api.download_file(a.p.media.file_id, a.media_path, [&](std::string_view chunk) {
+        hasher.update(chunk);
+        return !a.stopping();
+      });
+  a.checkpoint();
+  a.sha = hasher.hex_digest();
+  spdlog::info("job {}: downloaded {} bytes in {:.2f} s", a.sid, bytes, seconds_since(td));
+  failpoint("worker.after_download");
+}
+
+pipeline::Result JobRunner::transcribe(Attempt& a) {
+  a.stage = Stage::kTranscribe;
+  pipeline::Request req;
+  req.path = a.media_path;
+  req.filename = media_filename(a.p.media);
+  req.language = a.p.language;
+  req.sha256 = a.sha;
+  req.file_unique_id = a.p.media.file_unique_id;
+  req.use_cache = true;
+  req.user_id = a.p.user_id;
+  req.cancelled = a.stopping;
+  req.progress = [&](const pipeline::Progress& pr) {
+    if (pr.stage != "transcribing") return (void)a.status->update(a.say(Msg::kStatusConverting));
+    int pct = static_cast<int>(pr.fraction * 100);
+    a.status->update(pct > 0 && pct < 100
+                         ? tr(a.lang, Msg::kStatusTranscribingPercent, fmt::arg("id", a.sid),
+                              fmt::arg("percent", pct))
+                         : a.say(Msg::kStatusTranscribing));
+  };
+  auto tt = Steady::now();
+  pipeline::Result r = env_.pipeline->transcribe(req);
+  const transcript::Transcript& t = r.transcript;
+  if (r.joined || r.cache_hit) {
+    spdlog::info("job {}: transcript of {:.0f} s of audio from {} in {:.2f} s", a.sid, t.duration,
+                 r.joined ? "a running identical job" : "the cache", seconds_since(tt));
+  } else {
+    spdlog::info("job {}: transcribed {:.0f} s of audio in {:.1f} s ({}, {} chunk{})", a.sid,
+                 t.duration, seconds_since(tt), t.engine, r.chunks, r.chunks == 1 ? "" : "s");
+    metrics::add_audio_seconds(t.duration, t.engine.empty() ? "unknown" : t.engine);
+  }
+  a.checkpoint();
+  failpoint("worker.after_transcribe");
+  return r;
+}
+
+void JobRunner::deliver(Attempt& a, const pipeline::Result& r) {
+  a.stage = Stage::kDeliver;
+  // The parts are fixed here, stored with the job's end, and sent by the outbox: a re-run
+  // after a crash sends the same parts, each at most once.
+  std::vector<store::OutboxEntry> out = messages_.transcript(a.job.id, a.p, r.transcript);
+  out.push_back(
+      TranscriptMessages::status_edit(a.job.id, a.p, "final", a.say(Msg::kStatusDone)));
+  size_t count = out.size();
+  if (!finish(a, {store::JobState::kDelivered, "", 0}, std::move(out))) return;
+  failpoint("worker.after_finish");
+  metrics::count_job("delivered");
+  metrics::observe_duration(seconds_since(a.t0));
+  spdlog::info("job {}: done in {:.1f} s, {} message(s) in the outbox", a.sid,
+               seconds_since(a.t0), count);
+}
+
+void JobRunner::on_rejected(Attempt& a, const std::exception& e, int reason) {
+  spdlog::info("job {}: media rejected: {}", a.sid, e.what());
+  fail(a, e.what(),
+       tr(a.lang, reject_message(static_cast<media::RejectReason>(reason)),
+          fmt::arg("max_duration", i18n::format_duration(env_.config.max_duration_s)),
+          fmt::arg("max_mb", i18n::format_mb(env_.config.max_file_size_mb * 1e6))));
+}
+
+void JobRunner::on_error(Attempt& a, const Error& e) {
+  auto* api = dynamic_cast<const telegram::ApiError*>(&e);
+  bool too_big = api && api->is_file_too_big();
+  bool retry = false;
+  milliseconds delay(0);
+  if (e.retryable() && !too_big) delay = next_retry_delay(a.job.attempts, e.retry_after(), &retry);
+  if (retry) {
+    spdlog::warn("job {}: attempt {} failed ({}: {}), retrying in {:.1f} s", a.sid,
+                 a.job.attempts, to_string(e.kind()), e.what(), delay.count() / 1000.0);
+    a.status->update(tr(a.lang, Msg::kStatusRetrying, fmt::arg("id", a.sid),
+                        fmt::arg("attempt", a.job.attempts + 1),
+                        fmt::arg("max", policy_.max_retries + 1)));
+    if (finish(a, {store::JobState::kQueued, e.what(), env_.clock.unix_ms() + delay.count()}, {}))
+      metrics::count_job("retried");
+    return;
+  }
+  spdlog::error("job {}: failed for good after {} attempt(s) ({}: {})", a.sid, a.job.attempts,
+                to_string(e.kind()), e.what());
+  Msg m = too_big                         ? Msg::kFailFileTooBigCloud
+          : a.stage == Stage::kDownload   ? Msg::kFailDownload
+          : a.stage == Stage::kTranscribe ? Msg::kFailEngine
+                                          : Msg::kFailInternal;
+  fail(a, e.what(),
+       tr(a.lang, m,
+          fmt::arg("limit_mb", i18n::format_mb(env_.config.telegram_download_limit_bytes))));
+}
+
+void JobRunner::on_stopped(Attempt& a) {
+  if (a.lease->lost()) {
+    spdlog::warn("job {}: claim lost to another worker, leaving it", a.sid);
+  } else if (a.lease->cancel_requested()) {
+    spdlog::info("job {}: cancelled by the user", a.sid);
+    if (finish(a, {store::JobState::kCancelled, "cancelled by the user", 0},
+               {TranscriptMessages::status_edit(a.job.id, a.p, "final",
+                                                a.say(Msg::kStatusCancelled))}))
+      metrics::count_job("cancelled");
+  } else {
+    spdlog::info("job {}: interrupted by shutdown, back in the queue for the next start", a.sid);
+    finish(a, {store::JobState::kQueued, "interrupted by shutdown", env_.clock.unix_ms()}, {});
+  }
+}
+
+void JobRunner::run(const store::Job& job, const std::string& worker_id,
+                    const std::atomic<bool>& abandon) {
+  Attempt a{job};
+  a.sid = short_id(job.id);
+  try {
+    a.p = payload_from_json(job.payload);
+  } catch (const std::exception& e) {
+    spdlog::error("job {}: {}", a.sid, e.what());
+    finish(a, {store::JobState::kFailed, e.what(), 0}, {});
+    return;
+  }
+  a.lang = i18n::lang_for(a.p.user_lang);
+  double wait_s = std::max<int64_t>(0, job.started_ms - job.created_ms) / 1000.0;
+  if (job.attempts <= 1) metrics::observe_wait(wait_s);
+  spdlog::info("job {}: claimed by {} (attempt {}, waited {:.1f} s)", a.sid, worker_id,
+               job.attempts, wait_s);
+  if (over_attempt_cap(a)) return;
+  failpoint("worker.after_claim");
+
+  milliseconds lease(int64_t{std::max(1, env_.config.queue_lease_s)} * 1000);
+  a.lease = std::make_unique<LeaseKeeper>(env_.queue, job.id, job.attempts, lease, tick_);
+  a.stopping = [&] { return abandon.load() || a.lease->cancel_requested() || a.lease->lost(); };
+  // Progress edits go straight to Telegram (best effort) once the status reply is out.
+  auto status_id = std::make_shared<int64_t>(0);
+  a.status = std::make_unique<StatusReporter>(
+      env_.clock, std::chrono::seconds(env_.config.status_edit_interval_s),
+      [this, &a, status_id](const std::string& text) {
+        if (a.lease->lost()) return;
+        if (*status_id == 0) {
+          auto e = env_.outbox.get(status_entry_id(a.job.id));
+          if (e) *status_id = e->message_id;
+        }
+        if (*status_id == 0) return;
+        telegram::EditMessageTextParams e;
+        e.chat_id = a.p.chat_id;
+        e.message_id = *status_id;
+        e.text = text;
+        env_.sender.edit_message_text(std::move(e));
+      },
+      "\x01");
+  auto typing = actions_.typing(a.p.chat_id, a.p.thread_id);
+  a.media_path = fs::path(env_.config.data_dir) / "tmp" /
+                 ("job-" + job.id + "." +
+                  (file_extension(media_filename(a.p.media)).empty()
+                       ? std::string("bin")
+                       : file_extension(media_filename(a.p.media))));
+  RemoveOnExit cleanup{a.media_path};
+
+  try {
+    if (!env_.pipeline) throw Error(ErrorKind::kInternal, "no transcription pipeline");
+    download(a);
+    pipeline::Result r = transcribe(a);
+    deliver(a, r);
+  } catch (const Stop&) {
+    on_stopped(a);
+  } catch (const media::MediaRejected& e) {
+    on_rejected(a, e, static_cast<int>(e.reason()));
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kCancelled && a.stopping()) {
+      on_stopped(a);
+    } else {
+      on_error(a, e);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("job {}: internal error: {}", a.sid, e.what());
+    fail(a, e.what(), tr(a.lang, Msg::kFailInternal));
+  }
+}
+
+}  // namespace tgscribe::jobs

@@ -1,0 +1,199 @@
+#include "jobs/outbox_dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/error.h"
+#include "common/failpoint.h"
+#include "jobs/job_metrics.h"
+#include "telegram/api_error.h"
+
+namespace tgscribe::jobs {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using Steady = std::chrono::steady_clock;
+
+std::string safe_name(const std::string& id) {
+  std::string out;
+  for (char c : id) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+  return out;
+}
+
+// A document's content, written to a private temp directory for the multipart upload and
+// removed whatever happens.
+class TempDocument {
+ public:
+  TempDocument(const fs::path& data_dir, const std::string& entry_id, const OutboxMessage& m)
+      : dir_(data_dir / "tmp" / ("out-" + safe_name(entry_id))) {
+    fs::create_directories(dir_);
+    path_ = dir_ / (m.file_name.empty() ? std::string("transcript.txt") : m.file_name);
+    std::ofstream out(path_, std::ios::binary | std::ios::trunc);
+    out.write(m.content.data(), static_cast<std::streamsize>(m.content.size()));
+    if (!out) throw Error(ErrorKind::kInternal, "cannot write " + path_.string());
+  }
+  ~TempDocument() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path dir_;
+  fs::path path_;
+};
+
+}  // namespace
+
+OutboxDispatcher::OutboxDispatcher(JobEnv& env, std::string instance, DispatcherOptions options)
+    : env_(env), instance_(std::move(instance)), options_(options) {}
+
+OutboxDispatcher::~OutboxDispatcher() { stop(Steady::now()); }
+
+void OutboxDispatcher::start() {
+  if (!threads_.empty()) return;
+  for (int i = 0; i < std::max(1, options_.senders); ++i) {
+    threads_.emplace_back([this, i] { loop(i); });
+  }
+}
+
+void OutboxDispatcher::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    wakeups_ = std::max(1, std::min(wakeups_ + 1, options_.senders));
+  }
+  cv_.notify_one();
+}
+
+void OutboxDispatcher::stop(Steady::time_point deadline) {
+  if (threads_.empty()) return;
+  deadline_ns_ = deadline.time_since_epoch().count();
+  stopping_ = true;
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void OutboxDispatcher::loop(int index) {
+  const std::string owner = instance_ + "-s" + std::to_string(index);
+  auto past_deadline = [&] {
+    return stopping_ && Steady::now().time_since_epoch().count() >= deadline_ns_.load();
+  };
+  while (!past_deadline()) {
+    std::optional<store::OutboxBatch> batch;
+    try {
+      batch = env_.outbox.claim(owner, options_.lease, options_.batch);
+    } catch (const std::exception& e) {
+      spdlog::error("outbox: {} cannot claim: {}", owner, e.what());
+    }
+    if (!batch) {
+      if (stopping_) break;  // drained: nothing due is left
+      std::unique_lock lock(mutex_);
+      cv_.wait_for(lock, options_.poll, [&] { return stopping_ || wakeups_ > 0; });
+      if (wakeups_ > 0) --wakeups_;
+      continue;
+    }
+    failpoint("outbox.after_claim");
+    send_batch(owner, *batch);
+    try {
+      env_.outbox.release(batch->chat_id, owner);
+      if (index == 0) metrics::set_outbox_pending(env_.outbox.pending());
+    } catch (const std::exception& e) {
+      spdlog::warn("outbox: releasing chat {} failed: {}", batch->chat_id, e.what());
+    }
+  }
+}
+
+void OutboxDispatcher::send_batch(const std::string& owner, const store::OutboxBatch& batch) {
+  for (const auto& entry : batch.entries) {
+    if (stopping_ && Steady::now().time_since_epoch().count() >= deadline_ns_.load()) return;
+    try {
+      // Fencing: a sender whose lease ran out (a very slow call) sends nothing more.
+      if (!env_.outbox.renew(batch.chat_id, owner, options_.lease)) {
+        spdlog::warn("outbox: lost chat {} to another sender", batch.chat_id);
+        return;
+      }
+      if (env_.clock.unix_ms() - entry.created_ms > options_.give_up_after.count()) {
+        env_.outbox.mark_dropped(entry.id, "given up: " + entry.last_error);
+        metrics::count_outbox("dropped");
+        continue;
+      }
+      OutboxMessage m = outbox_message_from_json(entry.body);
+      int64_t message_id = send(entry, m);
+      // The one at-least-once window: Telegram has it, the store does not know yet.
+      failpoint("outbox.after_send");
+      env_.outbox.mark_sent(entry.id, message_id);
+      failpoint("outbox.after_record");
+      metrics::count_outbox("sent");
+    } catch (const std::exception& e) {
+      failed(entry, e);
+      return;  // order: the chat's later entries wait for this one
+    }
+  }
+}
+
+int64_t OutboxDispatcher::send(const store::OutboxEntry& entry, const OutboxMessage& m) {
+  switch (m.method) {
+    case OutboxMessage::Method::kSendMessage: {
+      telegram::SendMessageParams p;
+      p.chat_id = m.chat_id;
+      p.text = m.text;
+      if (m.reply_to_message_id) p.reply_to_message_id = m.reply_to_message_id;
+      p.message_thread_id = m.thread_id;
+      return env_.sender.send_message(std::move(p)).message_id;
+    }
+    case OutboxMessage::Method::kSendDocument: {
+      TempDocument doc(env_.config.data_dir, entry.id, m);
+      telegram::SendDocumentParams d;
+      d.chat_id = m.chat_id;
+      d.file = doc.path();
+      d.file_name = m.file_name;
+      d.mime_type = m.mime_type;
+      if (m.reply_to_message_id) d.reply_to_message_id = m.reply_to_message_id;
+      d.message_thread_id = m.thread_id;
+      return env_.sender.send_document(std::move(d)).message_id;
+    }
+    case OutboxMessage::Method::kEditMessageText: {
+      auto target = env_.outbox.get(m.edit_of);
+      if (!target || target->message_id == 0) {
+        // The message to edit was never sent (dropped): there is nothing to edit.
+        throw Error(ErrorKind::kClient, "the message to edit (" + m.edit_of + ") was not sent");
+      }
+      telegram::EditMessageTextParams e;
+      e.chat_id = m.chat_id;
+      e.message_id = target->message_id;
+      e.text = m.text;
+      env_.sender.edit_message_text(std::move(e));  // "not modified" is fine too
+      return 0;
+    }
+  }
+  return 0;
+}
+
+void OutboxDispatcher::failed(const store::OutboxEntry& entry, const std::exception& e) {
+  const auto* err = dynamic_cast<const Error*>(&e);
+  try {
+    if (err && err->retryable()) {
+      milliseconds delay = options_.retry_initial * (int64_t{1} << std::min(entry.attempts, 16));
+      delay = std::min(delay, options_.retry_max);
+      if (err->retry_after()) delay = std::max(delay, *err->retry_after());
+      spdlog::warn("outbox: {} to chat {} failed ({}), retrying in {:.1f} s", entry.id,
+                   entry.chat_id, e.what(), delay.count() / 1000.0);
+      env_.outbox.mark_retry(entry.id, e.what(), env_.clock.unix_ms() + delay.count());
+      metrics::count_outbox("retried");
+      return;
+    }
+    spdlog::warn("outbox: {} to chat {} cannot be sent, dropped: {}", entry.id, entry.chat_id,
+                 e.what());
+    env_.outbox.mark_dropped(entry.id, e.what());
+    metrics::count_outbox("dropped");
+  } catch (const std::exception& se) {
+    // The store is down: the entry stays pending and is retried when the lease passes.
+    spdlog::error("outbox: recording the failure of {} failed: {}", entry.id, se.what());
+  }
+}
+
+}  // namespace tgscribe::jobs

@@ -1,0 +1,41 @@
+#include "jobs/transcript_messages.h"
+
+#include <gtest/gtest.h>
+
+#include "transcript/utf8.h"
+
+namespace tgscribe::jobs {
+namespace {
+
+TEST(TranscriptMessagesNames, FilesAreNamedAfterTheMedia) {
+  JobPayload p;
+  p.media.file_name = "Rapat Pagi.final.m4a";
+  EXPECT_EQ(TranscriptMessages::output_name(p, "srt"), "Rapat Pagi.final.srt");
+  p.media.file_name = "";
+  EXPECT_EQ(TranscriptMessages::output_name(p, "txt"), "transcript.txt");
+  p.media.file_name = "noext";
+  EXPECT_EQ(TranscriptMessages::output_name(p, "vtt"), "noext.vtt");
+}
+
+TEST(TranscriptMessagesPreview, CutsAtAWordWithinTheLimit) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "kata" + std::to_string(i) + " ";
+  std::string p = TranscriptMessages::preview(text, 1500);
+  EXPECT_LE(transcript::utf8::code_point_count(p), 1502u);
+  EXPECT_EQ(p.substr(p.size() - 4), " \xE2\x80\xA6");  // " …"
+  std::string body = p.substr(0, p.size() - 4);
+  EXPECT_EQ(text.rfind(body, 0), 0u);  // a prefix of the text
+  EXPECT_EQ(text[body.size()], ' ');   // ended at a word boundary
+}
+
+TEST(TranscriptMessagesPreview, ShortTextIsUnchangedAndMultibyteIsNotBroken) {
+  EXPECT_EQ(TranscriptMessages::preview("pendek saja", 1500), "pendek saja");
+  std::string emoji;
+  for (int i = 0; i < 600; ++i) emoji += "😀";
+  std::string p = TranscriptMessages::preview(emoji, 500);
+  EXPECT_EQ(transcript::utf8::sanitize(p), p);  // valid UTF-8: no code point cut in half
+  EXPECT_EQ(transcript::utf8::code_point_count(p), 502u);
+}
+
+}  // namespace
+}  // namespace tgscribe::jobs
