@@ -25,9 +25,28 @@
 namespace tgscribe::pipeline {
 namespace {
 
-std::string normalized_language(const std::string& lang) {
-  std::string l = to_lower(trim(lang));
-  return l == "auto" ? std::string() : l;
+// The engines to look under: the configured chain's, unless these engines were not built from
+// the configuration (tests' fakes). Then their own, or their transcripts would never be found.
+std::vector<EngineId> cache_engines(
+    const config::Config& config, const std::vector<std::shared_ptr<engine::Transcriber>>& chain) {
+  if (chain.empty()) throw Error(ErrorKind::kInternal, "no transcription engine configured");
+  std::vector<EngineId> running;
+  for (const auto& e : chain) {
+    EngineId id{e->caps().name, e->caps().model};
+    if (std::find(running.begin(), running.end(), id) == running.end()) running.push_back(id);
+  }
+  std::vector<EngineId> configured = configured_engines(config);
+  if (running == configured) return configured;
+  auto names = [](const std::vector<EngineId>& ids) {
+    std::string s;
+    for (const auto& id : ids) s += (s.empty() ? "" : " -> ") + id.name + "/" + id.model;
+    return s;
+  };
+  spdlog::warn(
+      "engines {} are not the configured chain {}: their transcripts are cached under their own "
+      "keys, which an instance without engines does not look under",
+      names(running), names(configured));
+  return running;
 }
 
 // Progress shares: probing and silence detection are quick next to the engines.
@@ -71,18 +90,19 @@ struct TranscriptionService::Job {
 
 TranscriptionService::TranscriptionService(const config::Config& config,
                                            std::vector<std::shared_ptr<engine::Transcriber>> chain,
-                                           store::TranscriptCache* cache)
-    : config_(config), chain_(std::move(chain)), cache_(cache) {
-  if (chain_.empty()) throw Error(ErrorKind::kInternal, "no transcription engine configured");
+                                           store::TranscriptCache* cache,
+                                           store::InflightRegistry* inflight)
+    : config_(config),
+      chain_(std::move(chain)),
+      cache_(cache_engines(config_, chain_), cache),
+      inflight_(inflight) {
   // Media of jobs whose process was killed: no job runs for a day, so these are orphans.
   JobTempDir::sweep_stale(config_.data_dir, std::chrono::hours(24));
 }
 
 std::string TranscriptionService::content_key(const std::string& sha256,
                                               const Request& request) const {
-  const auto& caps = chain_.front()->caps();
-  return store::make_content_key(sha256, caps.name, caps.model,
-                                 normalized_language(request.language), request.translate);
+  return cache_.primary_key(sha256, request.language, request.translate);
 }
 
 Result TranscriptionService::transcribe(const Request& request) {
@@ -94,11 +114,13 @@ Result TranscriptionService::transcribe(const Request& request) {
   result.info = media::probe_file(request.path, job.limits);
   job.info = result.info;
 
-  std::string key;
-  if (cache_ && request.use_cache) {
+  const bool caching = cache_.enabled() && request.use_cache;
+  if (caching || inflight_) {
     result.sha256 = request.sha256.empty() ? sha256_file(request.path.string()) : request.sha256;
-    key = content_key(result.sha256, request);
-    if (auto hit = cache_->get(key)) {
+  }
+  if (caching) {
+    cache_.remember_file(request.file_unique_id, result.sha256, request.user_id);
+    if (auto hit = cache_.lookup_content(result.sha256, request.language, request.translate)) {
       result.transcript = std::move(*hit);
       result.cache_hit = true;
       job.report("transcribing", 1);
@@ -107,11 +129,44 @@ Result TranscriptionService::transcribe(const Request& request) {
   }
   job.report("probing", kProbeShare);
 
+  if (inflight_) {
+    bool produced = false;
+    auto outcome = inflight_->run(
+        content_key(result.sha256, request),
+        [&] {
+          // The run this one waited for (on another instance, say) may have just stored it.
+          if (caching) {
+            if (auto hit =
+                    cache_.lookup_content(result.sha256, request.language, request.translate)) {
+              return std::move(*hit);
+            }
+          }
+          produced = true;
+          return produce(job, result.sha256, caching);
+        },
+        request.cancelled);
+    result.transcript = std::move(outcome.transcript);
+    result.joined = !produced;
+  } else {
+    result.transcript = produce(job, result.sha256, caching);
+  }
+  result.chunks = job.chunks;
+  result.bytes_uploaded = job.bytes_uploaded.load();
+  job.report("transcribing", 1);
+  return result;
+}
+
+transcript::Transcript TranscriptionService::produce(Job& job, const std::string& sha256,
+                                                     bool caching) {
+  const Request& request = job.request;
+  EngineId producer;
   engine::FallbackChain chain(chain_);
-  result.transcript = chain.run([&](engine::Transcriber& e) {
+  transcript::Transcript t = chain.run([&](engine::Transcriber& e) {
     job.check_cancelled();
     try {
-      return run_engine(e, job);
+      transcript::Transcript out = run_engine(e, job);
+      producer = {e.caps().name, e.caps().model};
+      return out;
     } catch (const std::invalid_argument& bad) {
       // An upload limit or encoder setting this engine cannot work with: let the next one try.
       throw Error(ErrorKind::kInvalidInput, e.caps().name + ": " + bad.what());
@@ -119,18 +174,18 @@ Result TranscriptionService::transcribe(const Request& request) {
   });
   // Whisper invents text over silence and music; drop what its own figures flag.
   transcript::FilterStats dropped;
-  result.transcript = transcript::filter_hallucinations(result.transcript, &dropped);
+  t = transcript::filter_hallucinations(t, &dropped);
   if (dropped.dropped > 0) {
-    spdlog::info("{}: dropped {} hallucinated segment(s), kept {}", result.transcript.engine,
-                 dropped.dropped, dropped.kept);
+    spdlog::info("{}: dropped {} hallucinated segment(s), kept {}", t.engine, dropped.dropped,
+                 dropped.kept);
   }
   // Times are true to the original recording, whatever was sent.
-  result.transcript.duration = result.info.duration_s;
-  result.chunks = job.chunks;
-  result.bytes_uploaded = job.bytes_uploaded.load();
-  if (cache_ && request.use_cache) cache_->put(key, result.transcript, request.user_id);
-  job.report("transcribing", 1);
-  return result;
+  t.duration = job.info.duration_s;
+  // Under the key of the engine that made it: a fallback's transcript is not the primary's.
+  if (caching) {
+    cache_.store(sha256, t, producer, request.language, request.translate, request.user_id);
+  }
+  return t;
 }
 
 transcript::Transcript TranscriptionService::run_engine(engine::Transcriber& engine, Job& job) {

@@ -1,7 +1,9 @@
 #pragma once
 // The one path from a local media file to a transcript, shared by `tgscribe transcribe` and
-// the bot's workers: probe -> cache lookup by content -> upload plan -> engine chain ->
-// clean-up -> cache store.
+// the bot's workers: probe -> cache lookup by content -> (coalesced with identical work in
+// flight) upload plan -> engine chain -> clean-up -> cache store under the producing engine's
+// key. The same work is never done twice: not for a cached file, nor for one being
+// transcribed by another job, here or on another instance.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -12,6 +14,8 @@
 #include "config/config.h"
 #include "engine/transcriber.h"
 #include "media/media_info.h"
+#include "pipeline/result_cache.h"
+#include "store/inflight.h"
 #include "store/transcript_cache.h"
 #include "transcript/transcript.h"
 
@@ -36,6 +40,9 @@ struct Request {
   std::string prompt;
   bool word_timestamps = false;
   std::string sha256;  // content hash when already known (computed while downloading)
+  // Telegram's id of the file, remembered against the content hash (later requests for the
+  // same file are answered without a download). Empty: none.
+  std::string file_unique_id;
   bool use_cache = true;
   int64_t user_id = 0;  // owner of the cache entries (for /forget)
   std::function<bool()> cancelled;
@@ -45,7 +52,8 @@ struct Request {
 struct Result {
   transcript::Transcript transcript;
   media::MediaInfo info;
-  bool cache_hit = false;
+  bool cache_hit = false;  // found in the cache before any work
+  bool joined = false;     // produced by another job's run (in flight meanwhile), not this one
   int chunks = 1;
   int64_t bytes_uploaded = 0;
   std::string sha256;
@@ -53,27 +61,34 @@ struct Result {
 
 class TranscriptionService {
  public:
-  // `chain`: primary engine first, then the fallbacks. `cache` may be null (no caching).
+  // `chain`: primary engine first, then the fallbacks. `cache` may be null (no caching);
+  // `inflight` may be null (no coalescing of identical work).
   TranscriptionService(const config::Config& config,
                        std::vector<std::shared_ptr<engine::Transcriber>> chain,
-                       store::TranscriptCache* cache);
+                       store::TranscriptCache* cache, store::InflightRegistry* inflight = nullptr);
 
-  // Throws media::MediaRejected (input refused) or tgscribe::Error (engines failed).
+  // Throws media::MediaRejected (input refused) or tgscribe::Error (engines failed; kCancelled
+  // when request.cancelled turned true, also while waiting for identical work).
   Result transcribe(const Request& request);
 
   const std::vector<std::shared_ptr<engine::Transcriber>>& engines() const { return chain_; }
-  // Content key of a request for the primary engine (what the cache is keyed by).
+  // The cache as this service keys it (file-key lookups before a download).
+  ResultCache& result_cache() { return cache_; }
+  // Content key of a request for the primary engine (what identical work coalesces on).
   std::string content_key(const std::string& sha256, const Request& request) const;
 
  private:
   struct Job;  // per-call state: temp dir, silences, progress, counters
+  // The engine chain and clean-up, stored under the producing engine's key.
+  transcript::Transcript produce(Job& job, const std::string& sha256, bool caching);
   transcript::Transcript run_engine(engine::Transcriber& engine, Job& job);
   transcript::Transcript run_pieces(engine::Transcriber& engine, Job& job,
                                     const media::UploadPlan& plan);
 
   const config::Config& config_;
   std::vector<std::shared_ptr<engine::Transcriber>> chain_;
-  store::TranscriptCache* cache_;
+  ResultCache cache_;
+  store::InflightRegistry* inflight_;
 };
 
 }  // namespace tgscribe::pipeline

@@ -8,12 +8,15 @@
 #include <mutex>
 
 #include "common/error.h"
+#include "common/metrics.h"
 #include "common/sha256.h"
 #include "engine/engine_factory.h"
 #include "engine/testing/fake_deepgram.h"
 #include "engine/testing/fake_openai.h"
 #include "media/media_info.h"
 #include "media/testing/media_fixtures.h"
+#include "pipeline/testing/failing_transcript_cache.h"
+#include "store/inflight.h"
 #include "store/memory/memory_transcript_cache.h"
 #include "support/test_util.h"
 
@@ -93,10 +96,12 @@ class TranscriptionServiceTest : public ::testing::Test {
     config.engine_max_retries = 1;
   }
 
-  std::unique_ptr<TranscriptionService> service(store::TranscriptCache* cache = nullptr) {
+  std::unique_ptr<TranscriptionService> service(store::TranscriptCache* cache = nullptr,
+                                                store::InflightRegistry* inflight = nullptr) {
     // The service owns the engines (and their HTTP connections); tests declare it after the
     // fake servers, so connections close before the servers stop.
-    return std::make_unique<TranscriptionService>(config, engine::make_engine_chain(config), cache);
+    return std::make_unique<TranscriptionService>(config, engine::make_engine_chain(config), cache,
+                                                  inflight);
   }
 
   Request request_for(const fs::path& p) {
@@ -417,6 +422,143 @@ TEST_F(TranscriptionServiceTest, SecondRequestIsAnsweredFromTheCache) {
   EXPECT_TRUE(second.cache_hit);
   EXPECT_EQ(second.transcript.text(), first.transcript.text());
   EXPECT_EQ(groq.requests().size(), 1u);
+}
+
+TEST_F(TranscriptionServiceTest, FallbacksTranscriptIsCachedUnderItsOwnKey) {
+  FakeOpenAi groq;
+  groq.start();
+  FakeDeepgram deepgram;
+  deepgram.start();
+  config.groq_api_url = groq.url();
+  config.deepgram_api_url = deepgram.url();
+  config.transcriber_fallback = {"deepgram"};
+  groq.script_next(FakeReply::error(503, "0"));
+  groq.script_next(FakeReply::drop());
+  store::MemoryTranscriptCache cache(10, 3600);
+  auto svc = service(&cache);
+  const auto& m = media_files();
+  Request req = request_for(m.voice);
+  req.file_unique_id = "AgADvoice";
+  req.user_id = 7;
+  Result first = svc->transcribe(req);
+  ASSERT_EQ(first.transcript.engine, "deepgram");
+  EXPECT_EQ(first.sha256, sha256_file(m.voice.string()));
+
+  const std::string sha = first.sha256;
+  EXPECT_FALSE(cache.get(svc->content_key(sha, req))) << "not passed off as groq's";
+  EXPECT_TRUE(
+      cache.get(store::make_content_key(sha, "deepgram", config.deepgram_model, "", false)));
+  // An instance without engines finds it by the file id alone.
+  ResultCache ingest(config, &cache);
+  auto hit = ingest.lookup_file("AgADvoice", "");
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->engine, "deepgram");
+  EXPECT_EQ(hit->text(), first.transcript.text());
+
+  Result second = svc->transcribe(req);
+  EXPECT_TRUE(second.cache_hit);
+  EXPECT_EQ(groq.requests().size(), 2u);
+  EXPECT_EQ(deepgram.requests().size(), 1u);
+}
+
+TEST_F(TranscriptionServiceTest, CacheOutageDoesNotFailTheJob) {
+  FakeOpenAi groq;
+  groq.set_text("Still transcribed.");
+  groq.start();
+  config.groq_api_url = groq.url();
+  testing::FailingTranscriptCache down;
+  auto& metrics = metrics::Registry::global();
+  const double before = metrics.counter_value("cache_errors_total", {{"op", "put"}});
+  auto svc = service(&down);
+  Request req = request_for(media_files().voice);
+  req.file_unique_id = "AgADvoice";
+  Result r = svc->transcribe(req);
+  EXPECT_EQ(r.transcript.text(), "Still transcribed.");
+  EXPECT_FALSE(r.cache_hit);
+  EXPECT_EQ(groq.requests().size(), 1u);
+  EXPECT_EQ(down.calls.load(), 3);  // put_file, get (a miss), put: each tried once, skipped
+  EXPECT_EQ(metrics.counter_value("cache_errors_total", {{"op", "put"}}), before + 1);
+}
+
+TEST_F(TranscriptionServiceTest, IdenticalConcurrentRequestsCallTheEngineOnce) {
+  FakeOpenAi groq;
+  groq.set_text("Only once.");
+  store::MemoryInflightRegistry inflight;
+  std::atomic<bool> second_waits{false};
+  // The engine answers only once the second request waits on the first.
+  groq.set_responder([&](const FakeRequest&) {
+    tgscribe::testing::eventually([&] { return second_waits.load(); });
+    return FakeReply::transcript();
+  });
+  groq.start();
+  config.groq_api_url = groq.url();
+  store::MemoryTranscriptCache cache(10, 3600);
+  auto svc = service(&cache, &inflight);
+  const auto& m = media_files();
+  const std::string key = svc->content_key(sha256_file(m.voice.string()), request_for(m.voice));
+
+  Result a, b;
+  std::thread first([&] { a = svc->transcribe(request_for(m.voice)); });
+  ASSERT_TRUE(tgscribe::testing::eventually([&] { return inflight.in_flight() == 1; }));
+  std::thread second([&] { b = svc->transcribe(request_for(m.voice)); });
+  EXPECT_TRUE(tgscribe::testing::eventually([&] { return inflight.waiters(key) == 1; }));
+  second_waits = true;
+  first.join();
+  second.join();
+
+  EXPECT_EQ(groq.requests().size(), 1u);
+  EXPECT_FALSE(a.joined);
+  EXPECT_TRUE(b.joined);
+  EXPECT_FALSE(b.cache_hit);
+  EXPECT_EQ(a.transcript.text(), b.transcript.text());
+  EXPECT_FALSE(a.transcript.segments.empty());
+  EXPECT_EQ(inflight.in_flight(), 0u);
+}
+
+TEST_F(TranscriptionServiceTest, JoinerOfACancelledJobTranscribesItself) {
+  FakeOpenAi groq;
+  store::MemoryInflightRegistry inflight(std::chrono::milliseconds(10));
+  std::atomic<bool> first_cancelled{false};
+  std::atomic<bool> second_waits{false};
+  std::atomic<int> answered{0};
+  groq.set_responder([&](const FakeRequest&) {
+    if (answered++ == 0) {
+      // The first job's user cancels while its engine works and the second job waits.
+      tgscribe::testing::eventually([&] { return second_waits.load(); });
+      first_cancelled = true;
+    }
+    return FakeReply::transcript();
+  });
+  groq.start();
+  config.groq_api_url = groq.url();
+  config.engine_max_retries = 0;
+  store::MemoryTranscriptCache cache(10, 3600);
+  auto svc = service(&cache, &inflight);
+  const auto& m = media_files();
+  const std::string key = svc->content_key(sha256_file(m.voice.string()), request_for(m.voice));
+
+  std::atomic<bool> first_saw_cancel{false};
+  Result b;
+  std::thread first([&] {
+    Request r = request_for(m.voice);
+    r.cancelled = [&] { return first_cancelled.load(); };
+    try {
+      svc->transcribe(r);
+    } catch (const Error& e) {
+      first_saw_cancel = e.kind() == ErrorKind::kCancelled;
+    }
+  });
+  ASSERT_TRUE(tgscribe::testing::eventually([&] { return inflight.in_flight() == 1; }));
+  std::thread second([&] { b = svc->transcribe(request_for(m.voice)); });
+  EXPECT_TRUE(tgscribe::testing::eventually([&] { return inflight.waiters(key) == 1; }));
+  second_waits = true;
+  first.join();
+  second.join();
+
+  EXPECT_TRUE(first_saw_cancel);
+  EXPECT_EQ(groq.requests().size(), 2u);  // the second job ran the engine itself
+  EXPECT_FALSE(b.joined);
+  EXPECT_FALSE(b.transcript.segments.empty());
 }
 
 }  // namespace

@@ -55,36 +55,170 @@ TEST(MemoryInflightRegistry, ConcurrentCallersShareOneRun) {
   EXPECT_FALSE(outcomes[0].joined);
   for (int i = 0; i < kCallers; ++i) {
     EXPECT_EQ(outcomes[i].transcript.text(), "shared result") << i;
-    if (i > 0) EXPECT_TRUE(outcomes[i].joined) << i;
+    if (i > 0) {
+      EXPECT_TRUE(outcomes[i].joined) << i;
+    }
   }
   EXPECT_EQ(crowd.registry.in_flight(), 0u);
 }
 
-TEST(MemoryInflightRegistry, WaitersGetTheSameError) {
-  Crowd crowd;
-  constexpr int kCallers = 4;
-  auto work = crowd.work(
-      []() -> transcript::Transcript { throw Error(ErrorKind::kServer, "engine answered 503"); });
-  std::atomic<int> errors{0};
-  auto call = [&] {
+// A leader whose work fails (or is cancelled) with `leader_error`, one joiner already waiting
+// on it, and the joiner's own work: the joiner runs that work instead of inheriting the error.
+void expect_joiner_takes_over(Error leader_error) {
+  MemoryInflightRegistry registry;
+  std::atomic<int> calls{0};
+  std::atomic<bool> release{false};
+  std::atomic<bool> leader_threw_its_own{false};
+  std::thread leader([&] {
     try {
-      crowd.registry.run("k", work);
+      registry.run("k", [&]() -> transcript::Transcript {
+        ++calls;
+        while (!release) std::this_thread::yield();
+        throw leader_error;
+      });
     } catch (const Error& e) {
-      if (e.kind() == ErrorKind::kServer && std::string(e.what()) == "engine answered 503") {
-        ++errors;
-      }
+      leader_threw_its_own = e.kind() == leader_error.kind();
     }
+  });
+  ASSERT_TRUE(eventually([&] { return calls == 1; }));
+  InflightRegistry::Outcome joiner;
+  std::thread waiting([&] {
+    joiner = registry.run("k", [&] {
+      ++calls;
+      return transcript_of("the joiner's own run");
+    });
+  });
+  ASSERT_TRUE(eventually([&] { return registry.waiters("k") == 1; }));
+  release = true;
+  leader.join();
+  waiting.join();
+  EXPECT_TRUE(leader_threw_its_own);
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(joiner.transcript.text(), "the joiner's own run");
+  EXPECT_FALSE(joiner.joined);  // its own work produced it
+  EXPECT_EQ(registry.in_flight(), 0u);
+}
+
+TEST(MemoryInflightRegistry, JoinerOfACancelledLeaderRunsItsOwnWork) {
+  expect_joiner_takes_over(Error(ErrorKind::kCancelled, "the leader's user cancelled"));
+}
+
+TEST(MemoryInflightRegistry, JoinerOfAFailedLeaderContinues) {
+  expect_joiner_takes_over(Error(ErrorKind::kServer, "engine answered 503"));
+}
+
+TEST(MemoryInflightRegistry, ManyJoinersOfAFailedLeaderRerunOnce) {
+  MemoryInflightRegistry registry;
+  constexpr int kJoiners = 5;
+  std::atomic<int> calls{0};
+  std::atomic<bool> release{false};
+  std::atomic<int> leader_errors{0};
+  std::thread leader([&] {
+    try {
+      registry.run("k", [&]() -> transcript::Transcript {
+        ++calls;
+        while (!release) std::this_thread::yield();
+        throw Error(ErrorKind::kTimeout, "lease lost");
+      });
+    } catch (const Error&) {
+      ++leader_errors;
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return calls == 1; }));
+  std::vector<InflightRegistry::Outcome> outcomes(kJoiners);
+  std::vector<std::thread> joiners;
+  for (int i = 0; i < kJoiners; ++i) {
+    joiners.emplace_back([&, i] {
+      outcomes[i] = registry.run("k", [&] {
+        ++calls;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return transcript_of("rerun");
+      });
+    });
+  }
+  ASSERT_TRUE(eventually([&] { return registry.waiters("k") == kJoiners; }));
+  release = true;
+  leader.join();
+  for (auto& t : joiners) t.join();
+  EXPECT_EQ(leader_errors.load(), 1);
+  EXPECT_EQ(calls.load(), 2);  // the leader's failed run and exactly one re-run
+  int ran = 0;
+  for (const auto& o : outcomes) {
+    EXPECT_EQ(o.transcript.text(), "rerun");
+    if (!o.joined) ++ran;
+  }
+  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(registry.in_flight(), 0u);
+}
+
+TEST(MemoryInflightRegistry, JoinerCancelledWhileWaitingLeavesTheLeaderAlone) {
+  MemoryInflightRegistry registry(std::chrono::milliseconds(10));
+  std::atomic<int> calls{0};
+  std::atomic<bool> release{false};
+  auto work = [&] {
+    ++calls;
+    while (!release) std::this_thread::yield();
+    return transcript_of("leader's");
   };
-  std::vector<std::thread> threads;
-  threads.emplace_back(call);
-  ASSERT_TRUE(eventually([&] { return crowd.calls == 1; }));
-  for (int i = 1; i < kCallers; ++i) threads.emplace_back(call);
-  ASSERT_TRUE(eventually([&] { return crowd.registry.waiters("k") == kCallers - 1; }));
-  crowd.release = true;
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(crowd.calls.load(), 1);
-  EXPECT_EQ(errors.load(), kCallers);
-  EXPECT_EQ(crowd.registry.in_flight(), 0u);
+  InflightRegistry::Outcome leader_out;
+  std::thread leader([&] { leader_out = registry.run("k", work); });
+  ASSERT_TRUE(eventually([&] { return calls == 1; }));
+  std::atomic<bool> cancel{false};
+  std::atomic<bool> joiner_cancelled{false};
+  std::thread joiner([&] {
+    try {
+      registry.run("k", work, [&] { return cancel.load(); });
+    } catch (const Error& e) {
+      joiner_cancelled = e.kind() == ErrorKind::kCancelled;
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return registry.waiters("k") == 1; }));
+  cancel = true;
+  joiner.join();  // returns while the leader still works
+  EXPECT_TRUE(joiner_cancelled);
+  EXPECT_EQ(registry.waiters("k"), 0);
+  EXPECT_EQ(registry.in_flight(), 1u);
+  release = true;
+  leader.join();
+  EXPECT_EQ(leader_out.transcript.text(), "leader's");
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(MemoryInflightRegistry, AnAlreadyCancelledWaiterLeavesAtOnce) {
+  MemoryInflightRegistry registry(std::chrono::milliseconds(10));
+  std::atomic<bool> release{false};
+  std::atomic<bool> started{false};
+  std::thread leader([&] {
+    try {
+      registry.run("k", [&]() -> transcript::Transcript {
+        started = true;
+        while (!release) std::this_thread::yield();
+        throw Error(ErrorKind::kServer, "down");
+      });
+    } catch (const Error&) {
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return started.load(); }));
+  std::thread joiner([&] {
+    // Cancelled already: it leaves at its first look, whatever the leader does meanwhile.
+    EXPECT_THROW(registry.run(
+                     "k", [] { return transcript_of("never"); }, [] { return true; }),
+                 Error);
+  });
+  joiner.join();
+  release = true;
+  leader.join();
+  EXPECT_EQ(registry.in_flight(), 0u);
+  EXPECT_FALSE(registry.run("k", [] { return transcript_of("fresh"); }).joined);
+}
+
+TEST(MemoryInflightRegistry, ANestedRunOfTheSameKeyDoesNotWaitForItself) {
+  MemoryInflightRegistry registry;
+  auto out = registry.run(
+      "k", [&] { return registry.run("k", [] { return transcript_of("inner"); }).transcript; });
+  EXPECT_EQ(out.transcript.text(), "inner");
+  EXPECT_FALSE(out.joined);
+  EXPECT_EQ(registry.in_flight(), 0u);
 }
 
 TEST(MemoryInflightRegistry, DifferentKeysDoNotWaitForEachOther) {

@@ -19,19 +19,29 @@ config::Config config_for(const std::filesystem::path& data_dir, const std::stri
   return c;
 }
 
-Job job(const std::string& id) {
+Admission admission(int64_t update_id, const std::string& job_id) {
+  Admission a;
+  a.update_id = update_id;
   Job j;
-  j.id = id;
+  j.id = job_id;
   j.user_id = 1;
-  return j;
+  a.job = j;
+  a.per_user_limit = 3;
+  OutboxEntry status;
+  status.id = job_id + ":status";
+  status.chat_id = 1;
+  status.job_id = job_id;
+  a.messages = {status};
+  return a;
 }
 
 void exercise(Stores& s) {
-  ASSERT_TRUE(s.cache && s.queue && s.settings && s.inflight);
+  ASSERT_TRUE(s.cache && s.updates && s.queue && s.outbox && s.settings && s.inflight);
   s.cache->put_file("f", "sha", 1);
   EXPECT_EQ(s.cache->sha_for_file("f"), "sha");
-  EXPECT_TRUE(s.queue->enqueue(job("j1"), 3).accepted);
+  EXPECT_TRUE(s.updates->admit(admission(1, "j1")).accepted);
   EXPECT_EQ(s.queue->position("j1"), 1);
+  EXPECT_EQ(s.outbox->get("j1:status")->state, OutboxState::kPending);
   s.settings->put(5, {"id", true});
   EXPECT_EQ(s.settings->get(5).language, "id");
   auto outcome = s.inflight->run("sha|sphinx", [] {
@@ -42,7 +52,9 @@ void exercise(Stores& s) {
   EXPECT_EQ(outcome.transcript.text(), "ran once");
   EXPECT_FALSE(outcome.joined);
   EXPECT_TRUE(s.cache->healthy());
+  EXPECT_TRUE(s.updates->healthy());
   EXPECT_TRUE(s.queue->healthy());
+  EXPECT_TRUE(s.outbox->healthy());
 }
 
 TEST(MakeStores, MemoryTouchesNoDisk) {
@@ -64,6 +76,8 @@ TEST(MakeStores, SqlitePersistsInDataDir) {
   auto again = make_stores(cfg);
   EXPECT_EQ(again.cache->sha_for_file("f"), "sha");  // through the (empty) memory tier
   EXPECT_EQ(again.queue->get("j1")->state, JobState::kQueued);
+  EXPECT_TRUE(again.updates->seen(1));
+  EXPECT_EQ(again.outbox->pending(), 1);
   EXPECT_EQ(again.settings->get(5).language, "id");
 }
 
@@ -74,8 +88,8 @@ TEST(MakeStores, MixedTypesAndDisabledCache) {
   cfg.cache_enabled = false;
   auto stores = make_stores(cfg);
   EXPECT_EQ(stores.cache, nullptr);
-  ASSERT_TRUE(stores.queue);
-  EXPECT_TRUE(stores.queue->enqueue(job("j"), 0).accepted);
+  ASSERT_TRUE(stores.updates && stores.queue && stores.outbox);
+  EXPECT_TRUE(stores.updates->admit(admission(1, "j")).accepted);
 }
 
 TEST(MakeStores, UnusableDataDirIsAClearError) {
@@ -113,6 +127,7 @@ TEST(MakeStores, RedisSharesOneServer) {
   EXPECT_FALSE(std::filesystem::exists(dir / "data/tgscribe.db"));
   auto again = make_stores(cfg);  // another instance sees the same queue
   EXPECT_EQ(again.queue->get("j1")->state, JobState::kQueued);
+  EXPECT_TRUE(again.updates->seen(1));
 }
 
 }  // namespace

@@ -137,10 +137,15 @@ class BotDeployment {
   }
 
   Process& proc(const std::string& name) { return procs_.at(name); }
-  bool running(const std::string& name) { return proc(name).child->running(); }
+  bool started(const std::string& name) const { return procs_.count(name) > 0; }
+  bool running(const std::string& name) {
+    auto it = procs_.find(name);
+    return it != procs_.end() && it->second.child && it->second.child->running();
+  }
   // The client tag of `name`'s current run, as RecordedCall::client shows it.
-  std::string client(const std::string& name) {
-    return name + "-" + std::to_string(procs_[name].runs);
+  std::string client(const std::string& name) const {
+    auto it = procs_.find(name);
+    return name + "-" + std::to_string(it == procs_.end() ? 0 : it->second.runs);
   }
 
   bool healthy(const std::string& name) {

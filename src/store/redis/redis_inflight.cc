@@ -64,33 +64,41 @@ RedisInflightRegistry::RedisInflightRegistry(std::shared_ptr<RedisConnection> re
                                              InflightOptions options, std::string prefix)
     : lock_(std::move(redis), std::move(prefix)), options_(options) {}
 
-InflightRegistry::Outcome RedisInflightRegistry::run(const std::string& key, const Work& work) {
+InflightRegistry::Outcome RedisInflightRegistry::run_coalesced(const std::string& key,
+                                                               const Work& work,
+                                                               const Cancelled& cancelled) {
   bool waited = false;
-  Outcome out = local_.run(key, [&] { return run_locked(key, work, waited); });
+  // Each caller's own work and cancel check: a local waiter that takes over from a failed
+  // local leader waits for the lock, and works, as itself.
+  Outcome out = local_.run(
+      key, [&] { return run_locked(key, work, cancelled, waited); }, cancelled);
   out.joined = out.joined || waited;
   return out;
 }
 
 transcript::Transcript RedisInflightRegistry::run_locked(const std::string& key, const Work& work,
-                                                         bool& waited) {
+                                                         const Cancelled& cancelled, bool& waited) {
   std::optional<std::string> token;
   const auto give_up_at = std::chrono::steady_clock::now() + options_.max_wait;
-  try {
-    while (!(token = lock_.try_acquire(key, options_.ttl))) {
-      waited = true;
-      if (std::chrono::steady_clock::now() >= give_up_at) {
-        spdlog::warn("in-flight lock for {} held too long by another instance; working anyway",
-                     key);
-        break;
-      }
-      std::this_thread::sleep_for(options_.poll);
+  for (;;) {
+    try {
+      if ((token = lock_.try_acquire(key, options_.ttl))) break;
+    } catch (const Error& e) {
+      // Coalescing saves engine calls; it is not worth failing the job over.
+      spdlog::warn("in-flight lock unavailable ({}); working without it", e.what());
+      return work();
     }
-  } catch (const Error& e) {
-    // Coalescing saves engine calls; it is not worth failing the job over.
-    spdlog::warn("in-flight lock unavailable ({}); working without it", e.what());
-    return work();
+    waited = true;
+    if (cancelled && cancelled()) {
+      throw Error(ErrorKind::kCancelled,
+                  "cancelled while waiting for an identical job on another instance");
+    }
+    if (std::chrono::steady_clock::now() >= give_up_at) {
+      spdlog::warn("in-flight lock for {} held too long by another instance; working anyway", key);
+      return work();
+    }
+    std::this_thread::sleep_for(options_.poll);
   }
-  if (!token) return work();
 
   // Renew the lease while the work runs, so a long transcription keeps its lock and a crash
   // frees it within one ttl.

@@ -6,8 +6,9 @@
 // owner works, released by a compare-and-delete script (only the owner's token deletes it), so
 // a crashed owner's lock simply expires. RedisInflightRegistry puts it under the in-process
 // MemoryInflightRegistry: callers in one process share one run; across processes the second
-// caller waits for the lock and then runs the work, which (per InflightRegistry's contract)
-// looks in the cache first and finds the winner's transcript there.
+// caller polls the lock and then runs the work, which (per InflightRegistry's contract) looks
+// in the cache first and finds the winner's transcript there — or, when the winner failed,
+// transcribes itself. A waiter's own cancellation ends its wait.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -50,12 +51,16 @@ class RedisInflightRegistry : public InflightRegistry {
  public:
   RedisInflightRegistry(std::shared_ptr<RedisConnection> redis, InflightOptions options = {},
                         std::string prefix = "tgscribe:");
-  // joined = another caller (in this process or another instance) ran the work first. When
+
+ protected:
+  // joined = this caller waited for another one (in this process or another instance). When
   // Redis is unreachable the work runs uncoordinated rather than failing the job.
-  Outcome run(const std::string& key, const Work& work) override;
+  Outcome run_coalesced(const std::string& key, const Work& work,
+                        const Cancelled& cancelled) override;
 
  private:
-  transcript::Transcript run_locked(const std::string& key, const Work& work, bool& waited);
+  transcript::Transcript run_locked(const std::string& key, const Work& work,
+                                    const Cancelled& cancelled, bool& waited);
 
   RedisInflightLock lock_;
   const InflightOptions options_;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "common/error.h"
 #include "store/redis/redis_transcript_cache.h"
 #include "store/testing/redis_server.h"
 #include "support/test_util.h"
@@ -98,6 +99,87 @@ TEST_F(RedisInflightTest, TwoInstancesCallTheEngineOnce) {
   EXPECT_EQ(out_b.transcript.text(), "only once");
   EXPECT_FALSE(out_a.joined);
   EXPECT_TRUE(out_b.joined);
+}
+
+TEST_F(RedisInflightTest, AWaiterOfAFailedInstanceTranscribesItself) {
+  RedisTranscriptCache cache_b(connect(), 3600, 0, SystemClock::instance(), prefix_);
+  InflightOptions options{.ttl = 5s, .renew_every = 1s, .poll = 20ms};
+  RedisInflightRegistry reg_a(connect(), options, prefix_);
+  RedisInflightRegistry reg_b(connect(), options, prefix_);
+  RedisInflightLock observer(connect(), prefix_);
+  const std::string key = "sha|groq|whisper|auto|transcribe";
+  std::atomic<int> engine_calls{0};
+  std::atomic<bool> release_a{false};
+  std::atomic<bool> a_failed{false};
+  std::thread ta([&] {
+    try {
+      reg_a.run(key, [&]() -> transcript::Transcript {
+        ++engine_calls;
+        while (!release_a) std::this_thread::sleep_for(5ms);
+        throw Error(ErrorKind::kCancelled, "A's user cancelled");
+      });
+    } catch (const Error& e) {
+      a_failed = e.kind() == ErrorKind::kCancelled;
+    }
+  });
+  ASSERT_TRUE(tgscribe::testing::eventually([&] { return engine_calls == 1; }));
+  InflightRegistry::Outcome out_b;
+  std::thread tb([&] {
+    out_b = reg_b.run(key, [&] {
+      if (auto hit = cache_b.get(key)) return *hit;  // A stored nothing
+      ++engine_calls;
+      return sample("B's own run");
+    });
+  });
+  std::this_thread::sleep_for(100ms);  // B polls A's lock meanwhile
+  release_a = true;
+  ta.join();
+  tb.join();
+  EXPECT_TRUE(a_failed);
+  EXPECT_EQ(engine_calls.load(), 2);
+  EXPECT_EQ(out_b.transcript.text(), "B's own run");
+  EXPECT_FALSE(observer.held(key));
+}
+
+TEST_F(RedisInflightTest, AWaitersCancelEndsOnlyItsOwnWait) {
+  InflightOptions options{.ttl = 5s, .renew_every = 1s, .poll = 20ms};
+  RedisInflightRegistry reg_a(connect(), options, prefix_);
+  RedisInflightRegistry reg_b(connect(), options, prefix_);
+  RedisInflightLock observer(connect(), prefix_);
+  std::atomic<bool> a_started{false}, release_a{false}, cancel_b{false};
+  InflightRegistry::Outcome out_a;
+  std::thread ta([&] {
+    out_a = reg_a.run("k", [&] {
+      a_started = true;
+      while (!release_a) std::this_thread::sleep_for(5ms);
+      return sample("A's");
+    });
+  });
+  ASSERT_TRUE(tgscribe::testing::eventually([&] { return a_started.load(); }));
+  std::atomic<bool> b_cancelled{false}, b_worked{false};
+  std::thread tb([&] {
+    try {
+      reg_b.run(
+          "k",
+          [&] {
+            b_worked = true;
+            return sample("B's");
+          },
+          [&] { return cancel_b.load(); });
+    } catch (const Error& e) {
+      b_cancelled = e.kind() == ErrorKind::kCancelled;
+    }
+  });
+  std::this_thread::sleep_for(100ms);
+  cancel_b = true;
+  tb.join();  // while A still holds the lock
+  EXPECT_TRUE(b_cancelled);
+  EXPECT_FALSE(b_worked);
+  EXPECT_TRUE(observer.held("k"));
+  release_a = true;
+  ta.join();
+  EXPECT_EQ(out_a.transcript.text(), "A's");
+  EXPECT_FALSE(out_a.joined);
 }
 
 TEST_F(RedisInflightTest, TheLockIsRenewedWhileWorking) {

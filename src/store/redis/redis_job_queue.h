@@ -10,8 +10,9 @@
 // XAUTOCLAIM's idle time is per delivery, not per heartbeat. So the stores keep their indexes
 // in sorted sets and change them only in Lua scripts, which Redis runs atomically:
 //
-//   {p}job:<id>      hash    every Job field (+ member, rscore, fin_token); expires
-//                            finished_retention_ms after it finishes
+//   {p}job:<id>      hash    every Job field (+ member, rscore, fin_token = the request token
+//                            of the finish that ended the last claim); deleted
+//                            finished_retention_ms after it finishes (see {p}finished)
 //   {p}ready         zset    runnable queued jobs; score = priority + created_s * aging_per_s
 //                            (effective priority minus the common "now" term, so the order
 //                            never changes while waiting = aging without rescoring);
@@ -22,6 +23,11 @@
 //   {p}open:<user>   set     the user's unfinished jobs: the global per-user limit is SCARD,
 //                            checked and changed in the same script as the admission
 //   {p}all:<user>    set     every job of the user (user_jobs, forget_user)
+//   {p}finished      zset    finished jobs; score = finished_ms. The writes (admit, finish,
+//                            Outbox::add) prune it by the Clock, at most once a minute
+//                            ({p}pruned = when they last did); PEXPIREs on the hashes are a
+//                            backstop by Redis's own clock
+//   {p}pruned        string  unix ms of the last prune
 //   {p}counts        hash    delivered/failed/cancelled/retries counters
 //   {p}durations     list    "wait,run" ms of the most recently finished jobs (percentiles)
 //   {p}claim:<token> string  idempotence of claim: a claim re-sent after a lost reply
@@ -30,13 +36,15 @@
 //                            Outbox::claim), returned again when the script is re-sent
 //
 // Update log (redis_update_log.h):
-//   {p}upd:<id>      string  "<admitted_ms>:<token>:<accepted>:<unfinished>"; expires after
-//                            update_retention_ms. A re-sent admit (same token) gets the first
-//                            answer; another admit of the id is a duplicate.
+//   {p}upd:<id>      string  "<admitted_ms>:<token>:<accepted>:<unfinished>"; PX
+//                            update_retention_ms, and ignored by the Clock after that. A
+//                            re-sent admit (same token) gets the first answer; another admit
+//                            of the id is a duplicate. Update id 0 keeps no record.
 //
 // Outbox (redis_outbox.h):
-//   {p}ob:<id>       hash    every OutboxEntry field (+ retry_token); expires
-//                            finished_retention_ms after it is sent or dropped
+//   {p}ob:<id>       hash    every OutboxEntry field (+ retry_token of the last mark_retry);
+//                            deleted kOutboxRetentionMs after its creation once it is sent or
+//                            dropped (see {p}obdone)
 //   {p}obchat:<chat> zset    the chat's pending entry ids; score = seq
 //   {p}objob:<job>   set     entry ids of a job (forget_user deletes the sent ones)
 //   {p}obseq         string  INCR counter giving seq
@@ -47,6 +55,8 @@
 //   {p}oblease:<chat> string "<lease_until_ms>:<owner>" (PEXPIRE only collects garbage; the
 //                            Clock decides whether a lease is over)
 //   {p}obpending     string  number of pending entries
+//   {p}obdone        zset    sent and dropped entries; score = created_ms (pruned as
+//                            {p}finished is)
 //
 // Time comes from the injected Clock (scripts get "now" as an argument), so leases, backoff
 // and aging agree with the other implementations and are testable; instances must keep their
@@ -55,6 +65,7 @@
 // supported (a single server or Sentinel is).
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "store/job_queue.h"
@@ -83,14 +94,18 @@ class RedisJobQueue : public JobQueue {
   bool healthy() override;
 
  private:
+  // ARGV[1..4] of every script: prefix, now, finished_retention_ms, stats_window.
+  std::vector<std::string> args(int64_t now) const;
+
   std::shared_ptr<RedisConnection> redis_;
   Clock& clock_;
   const QueueOptions options_;
   const std::string prefix_;
 };
 
-// For the other job stores' scripts: Lua defining p, now (ARGV[1], ARGV[2]) and the job
-// helpers (jk, store_job, finish_job ...), the outbox's included.
+// For the other job stores' scripts: Lua reading ARGV[1..4] (prefix, now,
+// finished_retention_ms, stats_window) into p, now, now_n, retention, window, and defining the
+// job helpers (jk, store_job, finish_job ...) and the outbox's (redis_outbox_lua()).
 const std::string& redis_job_lua();
 // The ready-set score and member of a job (see the key layout).
 std::string redis_job_rscore(int64_t priority, int64_t created_ms, double aging_per_s);

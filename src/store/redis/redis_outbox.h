@@ -26,23 +26,26 @@ class RedisOutbox : public Outbox {
   bool renew(int64_t chat_id, const std::string& owner, std::chrono::milliseconds lease) override;
   void release(int64_t chat_id, const std::string& owner) override;
   void mark_sent(const std::string& id, int64_t message_id) override;
-  void mark_retry(const std::string& id, const std::string& error,
-                  int64_t not_before_ms) override;
+  void mark_retry(const std::string& id, const std::string& error, int64_t not_before_ms) override;
   void mark_dropped(const std::string& id, const std::string& error) override;
   std::optional<OutboxEntry> get(const std::string& id) override;
   int64_t pending() override;
   bool healthy() override;
 
  private:
+  // ARGV[1..4] of every script: prefix, now, finished_retention_ms, stats_window.
+  std::vector<std::string> args() const;
+
   std::shared_ptr<RedisConnection> redis_;
   Clock& clock_;
   const QueueOptions options_;
   const std::string prefix_;
 };
 
-// For the scripts of the other job stores. Lua defining ob_add(argv, i, n, now) (adds n
-// entries packed from ARGV[i] on as by append_outbox_args; returns the index after them) and
-// ob_index_chat(chat, now); it expects `p` (the key prefix) to be defined before it.
+// For the scripts of the other job stores: Lua defining ob_add(i, retention_ms, subst) (adds
+// the entries packed from ARGV[i] on by append_outbox_args, "{unfinished}" in bodies replaced by
+// subst when given; returns the index after them), ob_index_chat(chat) and the other outbox
+// helpers. It expects `p`, `now` and `now_n` to be defined before it (redis_job_lua() does).
 const std::string& redis_outbox_lua();
 // Appends the count and then, per entry, id chat job body not_before.
 void append_outbox_args(std::vector<std::string>& args, const std::vector<OutboxEntry>& entries);

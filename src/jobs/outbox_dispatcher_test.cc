@@ -1,0 +1,175 @@
+// The outbox dispatcher against the fake Bot API over real HTTP, on real memory and SQLite
+// stores: order per chat, chats in parallel, retries that keep order, refusals dropped, edits
+// of earlier entries, documents, and two dispatchers sharing one store.
+#include "jobs/outbox_dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "http/curl_http_client.h"
+#include "store/memory/memory_job_stores.h"
+#include "store/memory/memory_settings_store.h"
+#include "store/sqlite/sqlite_job_stores.h"
+#include "support/test_util.h"
+#include "telegram/testing/fake_bot_api.h"
+
+namespace tgscribe::jobs {
+namespace {
+
+using std::chrono::milliseconds;
+using telegram::testing::FakeBotApi;
+using telegram::testing::Fault;
+using tgscribe::testing::eventually;
+
+class OutboxDispatcherTest : public ::testing::TestWithParam<bool> {
+ protected:
+  OutboxDispatcherTest() {
+    cfg_.data_dir = dir_.path().string();
+    api_ = std::make_unique<telegram::BotApi>(
+        telegram::BotApiOptions{.api_url = tg_.url(), .token = tg_.token()}, http_);
+    telegram::SenderOptions so;
+    so.limits = {.global_per_second = 1000,
+                 .global_burst = 1000,
+                 .chat_per_second = 1000,
+                 .chat_burst = 1000,
+                 .group_per_minute = 60000,
+                 .group_burst = 1000};
+    so.backoff_initial = milliseconds(10);
+    so.max_attempts = 2;
+    sender_ = std::make_unique<telegram::Sender>(*api_, so);
+    stores_ = GetParam()
+                  ? store::make_sqlite_job_stores(store::SqliteDb::open(dir_.path() / "t.db"),
+                                                  SystemClock::instance())
+                  : store::make_memory_job_stores(SystemClock::instance());
+    env_ = std::make_unique<JobEnv>(JobEnv{cfg_, *api_, *sender_, *stores_.updates,
+                                           *stores_.queue, *stores_.outbox, nullptr, settings_,
+                                           nullptr, nullptr});
+    opts_.poll = milliseconds(20);
+    opts_.retry_initial = milliseconds(100);
+    opts_.senders = 4;
+  }
+
+  store::OutboxEntry text(const std::string& id, int64_t chat, const std::string& body) {
+    OutboxMessage m;
+    m.chat_id = chat;
+    m.text = body;
+    return make_entry(id, "", m);
+  }
+  // Texts the fake accepted for a chat, in order.
+  std::vector<std::string> texts(int64_t chat) {
+    std::vector<std::string> out;
+    for (const auto& c : tg_.calls("sendMessage"))
+      if (c.chat_id() == chat && c.status == 200) out.push_back(c.text());
+    return out;
+  }
+
+  tgscribe::testing::TempDir dir_;
+  FakeBotApi tg_;
+  config::Config cfg_;
+  http::CurlHttpClient http_;
+  std::unique_ptr<telegram::BotApi> api_;
+  std::unique_ptr<telegram::Sender> sender_;
+  store::JobStores stores_;
+  store::MemorySettingsStore settings_;
+  std::unique_ptr<JobEnv> env_;
+  DispatcherOptions opts_;
+};
+
+TEST_P(OutboxDispatcherTest, EveryEntryGoesOutOnceInItsChatsOrder) {
+  std::vector<store::OutboxEntry> entries;
+  for (int i = 0; i < 10; ++i)
+    for (int64_t chat : {11, 12, 13}) {
+      entries.push_back(text("e" + std::to_string(chat) + "-" + std::to_string(i), chat,
+                             "m" + std::to_string(i)));
+    }
+  env_->outbox.add(entries);
+  OutboxDispatcher d(*env_, "test", opts_);
+  d.start();
+  ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
+  for (int64_t chat : {11, 12, 13}) {
+    auto got = texts(chat);
+    ASSERT_EQ(got.size(), 10u) << chat;
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(got[i], "m" + std::to_string(i));
+  }
+  auto e = env_->outbox.get("e12-3");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->state, store::OutboxState::kSent);
+  EXPECT_GT(e->message_id, 0);
+}
+
+TEST_P(OutboxDispatcherTest, AFailedSendIsRetriedLaterAndTheChatKeepsItsOrder) {
+  // More 5xx than the Sender's own attempts: the outbox must come back to it.
+  tg_.fail_next("sendMessage", 3, Fault::kServerError);
+  env_->outbox.add({text("a", 21, "first"), text("b", 21, "second")});
+  OutboxDispatcher d(*env_, "test", opts_);
+  d.start();
+  ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
+  EXPECT_EQ(texts(21), (std::vector<std::string>{"first", "second"}));
+  EXPECT_GE(env_->outbox.get("a")->attempts, 1);
+}
+
+TEST_P(OutboxDispatcherTest, AChatThatBlockedTheBotHasItsEntryDroppedAndOthersGoOn) {
+  tg_.fail_next_with("sendMessage", 1, 403, "Forbidden: bot was blocked by the user");
+  env_->outbox.add({text("x", 31, "never"), text("y", 31, "after")});
+  OutboxDispatcher d(*env_, "test", opts_);
+  d.start();
+  ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
+  EXPECT_EQ(env_->outbox.get("x")->state, store::OutboxState::kDropped);
+  EXPECT_EQ(texts(31), (std::vector<std::string>{"after"}));
+}
+
+TEST_P(OutboxDispatcherTest, AnEditChangesTheMessageAnEarlierEntrySent) {
+  OutboxMessage edit;
+  edit.method = OutboxMessage::Method::kEditMessageText;
+  edit.chat_id = 41;
+  edit.edit_of = "job:status";
+  edit.text = "done";
+  env_->outbox.add({text("job:status", 41, "queued"), make_entry("job:status:final", "job", edit)});
+  OutboxDispatcher d(*env_, "test", opts_);
+  d.start();
+  ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
+  int64_t id = env_->outbox.get("job:status")->message_id;
+  EXPECT_EQ(tg_.message_text(41, id), "done");
+}
+
+TEST_P(OutboxDispatcherTest, ADocumentIsSentWithItsNameAndContent) {
+  OutboxMessage doc;
+  doc.method = OutboxMessage::Method::kSendDocument;
+  doc.chat_id = 51;
+  doc.file_name = "rapat.srt";
+  doc.mime_type = "application/x-subrip";
+  doc.content = "1\n00:00:00,000 --> 00:00:01,000\nhalo\n";
+  env_->outbox.add({make_entry("d", "", doc)});
+  OutboxDispatcher d(*env_, "test", opts_);
+  d.start();
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 1));
+  auto f = tg_.calls("sendDocument")[0].files.at("document");
+  EXPECT_EQ(f.filename, "rapat.srt");
+  EXPECT_EQ(f.content, doc.content);
+  ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
+  // Its temporary copy is gone.
+  EXPECT_TRUE(!std::filesystem::exists(dir_.path() / "tmp") ||
+              std::filesystem::is_empty(dir_.path() / "tmp"));
+}
+
+TEST_P(OutboxDispatcherTest, TwoDispatchersOnOneStoreSendEachEntryOnce) {
+  std::vector<store::OutboxEntry> entries;
+  for (int i = 0; i < 40; ++i)
+    entries.push_back(text("k" + std::to_string(i), 60 + i % 8, "n" + std::to_string(i)));
+  env_->outbox.add(entries);
+  OutboxDispatcher a(*env_, "a", opts_), b(*env_, "b", opts_);
+  a.start();
+  b.start();
+  ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
+  std::map<std::string, int> seen;
+  for (const auto& c : tg_.calls("sendMessage")) ++seen[c.text()];
+  EXPECT_EQ(seen.size(), 40u);
+  for (const auto& [t, n] : seen) EXPECT_EQ(n, 1) << t;
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, OutboxDispatcherTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "sqlite" : "memory"; });
+
+}  // namespace
+}  // namespace tgscribe::jobs
