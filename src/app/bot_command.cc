@@ -89,7 +89,8 @@ int run_bot(const config::Config& config) {
       spdlog::error("cannot set up the transcription engine: {}", e.what());
       return 2;
     }
-    service = std::make_unique<pipeline::TranscriptionService>(config, chain, stores.cache.get());
+    service = std::make_unique<pipeline::TranscriptionService>(config, chain, stores.cache.get(),
+                                                               stores.inflight.get());
     std::string names;
     for (const auto& e : chain) names += (names.empty() ? "" : " -> ") + e->caps().name;
     spdlog::info("engines: {}", names);

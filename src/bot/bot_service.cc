@@ -2,8 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "jobs/job_metrics.h"
 #include "bot/commands.h"
+#include "jobs/instance_id.h"
+#include "jobs/job_metrics.h"
 
 namespace tgscribe::bot {
 

@@ -11,7 +11,9 @@
 
 #include "bot/bot.h"
 #include "bot/bot_env.h"
+#include "jobs/chat_actions.h"
 #include "jobs/job_runner.h"
+#include "jobs/outbox_dispatcher.h"
 #include "jobs/worker_pool.h"
 #include "telegram/poller.h"
 

@@ -9,17 +9,19 @@
 #include "bot/bot_service.h"
 #include "i18n/i18n.h"
 #include "jobs/job_payload.h"
+#include "jobs/outbox_message.h"
+#include "pipeline/result_cache.h"
 #include "common/error.h"
 #include "common/metrics.h"
 #include "common/strings.h"
 #include "engine/sphinx_transcriber.h"
 #include "http/curl_http_client.h"
 #include "store/inflight.h"
-#include "store/memory/memory_job_queue.h"
+#include "store/memory/memory_job_stores.h"
 #include "store/memory/memory_settings_store.h"
 #include "store/memory/memory_transcript_cache.h"
 #include "store/sqlite/sqlite_db.h"
-#include "store/sqlite/sqlite_job_queue.h"
+#include "store/sqlite/sqlite_job_stores.h"
 #include "store/sqlite/sqlite_settings_store.h"
 #include "store/sqlite/sqlite_transcript_cache.h"
 #include "support/test_util.h"
@@ -27,6 +29,9 @@
 
 namespace tgscribe::bot {
 namespace {
+
+using jobs::JobPayload;
+using jobs::short_id;
 
 using std::chrono::milliseconds;
 using telegram::testing::FakeBotApi;
@@ -111,26 +116,37 @@ class BotTest : public ::testing::Test {
     sender_ = std::make_unique<telegram::Sender>(*api_, so);
     if (sqlite) {
       auto db = store::SqliteDb::open(dir_.path() / "tgscribe.db");
-      queue_ = std::make_unique<store::SqliteJobQueue>(db);
+      stores_ = store::make_sqlite_job_stores(db, SystemClock::instance());
       cache_ = std::make_unique<store::SqliteTranscriptCache>(db, 3600);
       settings_ = std::make_unique<store::SqliteSettingsStore>(db);
     } else {
-      queue_ = std::make_unique<store::MemoryJobQueue>();
+      stores_ = store::make_memory_job_stores(SystemClock::instance());
       cache_ = std::make_unique<store::MemoryTranscriptCache>(100, 3600);
       settings_ = std::make_unique<store::MemorySettingsStore>();
     }
+    queue_ = stores_.queue.get();
+    build_env(engine_);
+    if (run) service_->start();
+  }
+
+  // The pipeline over `engine`, the environment and the service (not started).
+  void build_env(std::shared_ptr<engine::Transcriber> engine) {
     service_pipeline_ = std::make_unique<pipeline::TranscriptionService>(
-        cfg_, std::vector<std::shared_ptr<engine::Transcriber>>{engine_}, cache_.get());
-    env_ = std::make_unique<BotEnv>(BotEnv{cfg_, *api_, *sender_, *queue_, cache_.get(), *settings_,
-                                           service_pipeline_.get(), &inflight_});
+        cfg_, std::vector<std::shared_ptr<engine::Transcriber>>{engine}, cache_.get(), &inflight_);
+    results_ = std::make_unique<pipeline::ResultCache>(
+        std::vector<pipeline::EngineId>{{engine->caps().name, engine->caps().model}},
+        cache_.get());
+    env_ = std::make_unique<BotEnv>(BotEnv{cfg_, *api_, *sender_, *stores_.updates, *queue_,
+                                           *stores_.outbox, cache_.get(), *settings_,
+                                           results_.get(), service_pipeline_.get()});
     BotServiceOptions o;
     o.poller.timeout_s = 1;
     o.poller.backoff_initial = milliseconds(50);
     o.worker_poll = milliseconds(50);
     o.job_tick = milliseconds(50);
+    o.outbox.poll = milliseconds(50);
     o.instance = "test";
     service_ = std::make_unique<BotService>(*env_, o);
-    if (run) service_->start();
   }
 
   telegram::testing::FakeFile voice_file() {
@@ -172,6 +188,11 @@ class BotTest : public ::testing::Test {
     }
     return {};
   }
+  // Telegram's id of a job's status message, once the outbox sent it (0 before).
+  int64_t status_message_id(const std::string& job_id) {
+    auto e = stores_.outbox->get(jobs::status_entry_id(job_id));
+    return e ? e->message_id : 0;
+  }
   std::string command(const MessageSpec& spec, const std::string& text) {
     size_t before = ok_calls("sendMessage").size();
     tg_.push_text(spec, text);
@@ -188,10 +209,12 @@ class BotTest : public ::testing::Test {
   std::unique_ptr<http::CurlHttpClient> http_;
   std::unique_ptr<telegram::BotApi> api_;
   std::unique_ptr<telegram::Sender> sender_;
-  std::unique_ptr<store::JobQueue> queue_;
+  store::JobStores stores_;
+  store::JobQueue* queue_ = nullptr;
   std::unique_ptr<store::TranscriptCache> cache_;
   std::unique_ptr<store::SettingsStore> settings_;
   std::unique_ptr<pipeline::TranscriptionService> service_pipeline_;
+  std::unique_ptr<pipeline::ResultCache> results_;
   store::MemoryInflightRegistry inflight_;
   std::unique_ptr<BotEnv> env_;
   std::unique_ptr<BotService> service_;
@@ -523,11 +546,15 @@ TEST_F(BotTest, CancellingAQueuedJobClosesItsStatusMessage) {
     if (j.state == store::JobState::kQueued) queued = j;
   }
   std::string sid = short_id(queued.id);
-  ASSERT_TRUE(eventually([&] {  // the status reply's id is stored with the job
-    return payload_from_json(queue_->get(queued.id)->payload).status_message_id != 0;
+  ASSERT_TRUE(eventually([&] {  // the status reply went out through the outbox
+    return status_message_id(queued.id) != 0;
   }));
   EXPECT_EQ(command(ann, "/cancel"), tr(Lang::kId, Msg::kCancelDone, fmt::arg("id", sid)));
-  int64_t status_id = payload_from_json(queue_->get(queued.id)->payload).status_message_id;
+  int64_t status_id = status_message_id(queued.id);
+  ASSERT_TRUE(eventually([&] {
+    return tg_.message_text(ann.chat_id, status_id) ==
+           tr(Lang::kId, Msg::kStatusCancelled, fmt::arg("id", sid));
+  }));
   EXPECT_EQ(tg_.message_text(ann.chat_id, status_id),
             tr(Lang::kId, Msg::kStatusCancelled, fmt::arg("id", sid)));
   release = true;
@@ -636,9 +663,9 @@ TEST_F(BotTest, StatusAndCancelOfARunningJob) {
   EXPECT_EQ(command(ann, "/cancel " + sid),
             tr(Lang::kEn, Msg::kCancelRequested, fmt::arg("id", sid)));
   EXPECT_TRUE(eventually([&] { return queue_->stats().cancelled == 1; }));
-  JobPayload p = payload_from_json(queue_->get(jobs[0].id)->payload);
+  int64_t status_id = status_message_id(jobs[0].id);
   EXPECT_TRUE(eventually([&] {
-    return tg_.message_text(ann.chat_id, p.status_message_id) ==
+    return tg_.message_text(ann.chat_id, status_id) ==
            tr(Lang::kEn, Msg::kStatusCancelled, fmt::arg("id", sid));
   }));
   EXPECT_EQ(tg_.call_count("sendDocument"), 0u);
@@ -750,28 +777,33 @@ TEST_F(BotTest, VeryLongTranscriptIsSplitUnderTheMessageLimit) {
   EXPECT_EQ(tg_.call_count("sendDocument"), 0u);
 }
 
-TEST_F(BotTest, CrashSafeDeliverySkipsStepsAlreadySent) {
+TEST_F(BotTest, AFinishedJobsOutboxSendsOnlyWhatWasNotSentBeforeTheRestart) {
   start(/*sqlite=*/true, /*run=*/false);
-  auto file = voice_file();
   JobPayload p;
   p.chat_id = 1001;
   p.user_id = 1001;
   p.reply_to_message_id = 5;
-  p.media.kind = telegram::MediaKind::kVoice;
-  p.media.file_id = file.file_id;
-  p.media.file_unique_id = file.file_unique_id;
   store::Job job;
   job.id = "c0ffee0000000001";
+  job.update_id = 77;
   job.user_id = 1001;
   job.chat_id = 1001;
-  job.payload = to_json(p);
-  ASSERT_TRUE(queue_->enqueue(job, 0).accepted);
+  job.state = store::JobState::kDelivered;
+  job.payload = jobs::to_json(p);
+  jobs::TranscriptMessages messages(cfg_);
+  auto entries = messages.transcript(job.id, p, FakeEngine::text_transcript(kEngineText, 2));
+  ASSERT_EQ(entries.size(), 3u);  // text, .txt, .srt
+  store::Admission a;
+  a.update_id = 77;
+  a.job = job;
+  a.messages = entries;
+  ASSERT_FALSE(stores_.updates->admit(a).duplicate);
   // A previous run sent the text and the .txt, then died before the .srt.
-  ASSERT_TRUE(queue_->mark_step(job.id, "text:0"));
-  ASSERT_TRUE(queue_->mark_step(job.id, "file:txt"));
+  stores_.outbox->mark_sent(entries[0].id, 900);
+  stores_.outbox->mark_sent(entries[1].id, 901);
   service_->start();
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 1));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return stores_.outbox->pending() == 0; }));
   auto docs = ok_calls("sendDocument");
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_EQ(docs[0].files.at("document").filename, "transcript.srt");
@@ -820,14 +852,18 @@ TEST_F(BotTest, IngestAndWorkerRolesShareTheQueue) {
   config::Config worker_cfg = cfg_;
   worker_cfg.bot_role = "worker";
   auto db = store::SqliteDb::open(dir_.path() / "tgscribe.db");
-  store::SqliteJobQueue queue(db);
+  store::JobStores ws = store::make_sqlite_job_stores(db, SystemClock::instance());
+  store::JobQueue& queue = *ws.queue;
   store::SqliteTranscriptCache cache(db, 3600);
   store::SqliteSettingsStore settings(db);
   pipeline::TranscriptionService pipe(
       worker_cfg, std::vector<std::shared_ptr<engine::Transcriber>>{engine_}, &cache);
-  BotEnv env{worker_cfg, *api_, *sender_, queue, &cache, settings, &pipe, nullptr};
+  BotEnv env{worker_cfg, *api_, *sender_, *ws.updates, queue,  *ws.outbox,
+             &cache,     settings, nullptr, &pipe};
   BotServiceOptions o;
   o.worker_poll = milliseconds(50);
+  o.outbox.poll = milliseconds(50);
+  o.instance = "worker";
   BotService worker(env, o);
   worker.start();
   EXPECT_FALSE(worker.polling());
@@ -857,14 +893,8 @@ TEST_F(BotTest, EmbeddedEngineTranscribesARecordedVoiceNote) {
   start();
   // Swap the fake for the real embedded engine.
   service_->stop(std::chrono::steady_clock::now());
-  service_pipeline_ = std::make_unique<pipeline::TranscriptionService>(
-      cfg_, std::vector<std::shared_ptr<engine::Transcriber>>{sphinx}, cache_.get());
-  env_ = std::make_unique<BotEnv>(BotEnv{cfg_, *api_, *sender_, *queue_, cache_.get(), *settings_,
-                                         service_pipeline_.get(), &inflight_});
-  BotServiceOptions o;
-  o.poller.timeout_s = 1;
-  o.worker_poll = milliseconds(50);
-  service_ = std::make_unique<BotService>(*env_, o);
+  service_.reset();
+  build_env(sphinx);
   service_->start();
   MessageSpec ann;
   tg_.push_media(ann, "voice", tg_.add_file(tgscribe::testing::read_file(ogg), "voice.oga"));

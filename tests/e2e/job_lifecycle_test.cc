@@ -142,9 +142,10 @@ TEST_F(JobLifecycle, CancelOfALeaderStillDeliversToTheJobThatJoinedIt) {
   const int64_t leader = 8301, joiner = 8302;
   std::atomic<int> started{0};
   d_.engine.set_responder([&](const FakeRequest&) {
-    FakeReply r = FakeReply::transcript();
-    if (started++ == 0) r.delay = seconds(8);  // the leader's request is slow
-    return r;
+    // The leader's first request is slow and then asks to be retried later: the cancel lands
+    // while the leader (and its joiner) waits, so the leader stops before it has a transcript.
+    if (started++ == 0) return FakeReply::error(503, "5").after(seconds(2));
+    return FakeReply::transcript();
   });
   start_bot();
   std::string bytes = testing::vary_ogg(testing::spoken_clip(), 3);

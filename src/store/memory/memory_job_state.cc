@@ -32,6 +32,9 @@ void MemoryJobState::maybe_prune(int64_t now) {
     const OutboxEntry& e = kv.second;
     return e.state != OutboxState::kPending && e.created_ms + kOutboxRetentionMs < now;
   });
+  // Leases a dispatcher never released (it died) and nobody needed since.
+  std::erase_if(chat_leases,
+                [&](const auto& kv) { return kv.second.until_ms + kOutboxRetentionMs < now; });
   std::erase_if(jobs, [&](const auto& kv) {
     const Job& j = kv.second;
     return is_finished(j.state) && j.finished_ms + options.finished_retention_ms < now;

@@ -141,6 +141,41 @@ TEST_F(RedisInflightTest, AWaiterOfAFailedInstanceTranscribesItself) {
   EXPECT_FALSE(observer.held(key));
 }
 
+TEST_F(RedisInflightTest, ALocalWaiterOfAFailedLeaderTakesTheLockItself) {
+  InflightOptions options{.ttl = 5s, .renew_every = 1s, .poll = 20ms};
+  RedisInflightRegistry reg(connect(), options, prefix_);
+  RedisInflightLock observer(connect(), prefix_);
+  std::atomic<int> calls{0};
+  std::atomic<bool> release{false};
+  std::thread leader([&] {
+    EXPECT_THROW(reg.run("k",
+                         [&]() -> transcript::Transcript {
+                           ++calls;
+                           while (!release) std::this_thread::sleep_for(5ms);
+                           throw Error(ErrorKind::kServer, "engine down");
+                         }),
+                 Error);
+  });
+  ASSERT_TRUE(tgscribe::testing::eventually([&] { return calls == 1; }));
+  std::atomic<bool> held_while_working{false};
+  InflightRegistry::Outcome out;
+  std::thread joiner([&] {
+    out = reg.run("k", [&] {
+      ++calls;
+      held_while_working = observer.held("k");
+      return sample("the joiner's");
+    });
+  });
+  std::this_thread::sleep_for(100ms);  // the joiner waits in-process, not on the lock
+  release = true;
+  leader.join();
+  joiner.join();
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(out.transcript.text(), "the joiner's");
+  EXPECT_TRUE(held_while_working);
+  EXPECT_FALSE(observer.held("k"));
+}
+
 TEST_F(RedisInflightTest, AWaitersCancelEndsOnlyItsOwnWait) {
   InflightOptions options{.ttl = 5s, .renew_every = 1s, .poll = 20ms};
   RedisInflightRegistry reg_a(connect(), options, prefix_);

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "store/job_store_rules.h"
 #include "store/redis/redis_outbox.h"
@@ -81,7 +80,7 @@ local function finish_job(id, state)
     redis.call('LTRIM', p .. 'durations', 0, tonumber(window) - 1)
   end
   redis.call('ZADD', p .. 'finished', now, id)
-  redis.call('PEXPIRE', k, retention)
+  redis.call('PEXPIRE', k, 2 * tonumber(retention))
   redis.call('PEXPIRE', p .. 'all:' .. user, 2 * tonumber(retention))
   return 1
 end
@@ -112,28 +111,36 @@ local function store_job(i)
     redis.call('HSET', k, 'finished', ARGV[i + 12])
     redis.call('HINCRBY', p .. 'counts', state, 1)
     redis.call('ZADD', p .. 'finished', ARGV[i + 12], id)
-    redis.call('PEXPIRE', k, retention)
+    redis.call('PEXPIRE', k, 2 * tonumber(retention))
   else
     redis.call('SADD', p .. 'open:' .. user, id)
     enqueue(k, nb)
   end
 end
 
--- Removes finished jobs and settled outbox entries past their retention by the Clock (the
--- PEXPIREs of their keys go by Redis's clock), at most every prune_interval, a bounded batch
--- at a time; runs inside the writes (admit, finish, Outbox::add).
+-- Deletes a finished job; the counters count stored jobs, as the other backends' do.
+local function drop_job(id)
+  local f = redis.call('HMGET', jk(id), 'state', 'user', 'attempts')
+  if f[1] and is_final(f[1]) then
+    redis.call('HINCRBY', p .. 'counts', f[1], -1)
+    local retries = tonumber(f[3]) - 1
+    if retries > 0 then redis.call('HINCRBY', p .. 'counts', 'retries', -retries) end
+  end
+  if f[2] then redis.call('SREM', p .. 'all:' .. f[2], id) end
+  redis.call('DEL', jk(id))
+  redis.call('ZREM', p .. 'finished', id)
+end
+
+-- Removes finished jobs and settled outbox entries past their retention by the Clock, at most
+-- every prune_interval, a bounded batch at a time; runs inside the writes (admit, finish,
+-- Outbox::add). The PEXPIREs of their keys, at twice the retention, only back it up.
 local function prune()
   local last = tonumber(redis.call('GET', p .. 'pruned') or '0')
   if now_n - last < prune_interval then return end
   local limit = 500
   local jobs = redis.call('ZRANGEBYSCORE', p .. 'finished', '-inf',
     '(' .. (now_n - tonumber(retention)), 'LIMIT', 0, limit)
-  for _, id in ipairs(jobs) do
-    local user = redis.call('HGET', jk(id), 'user')
-    if user then redis.call('SREM', p .. 'all:' .. user, id) end
-    redis.call('DEL', jk(id))
-    redis.call('ZREM', p .. 'finished', id)
-  end
+  for _, id in ipairs(jobs) do drop_job(id) end
   local entries = redis.call('ZRANGEBYSCORE', p .. 'obdone', '-inf',
     '(' .. (now_n - ob_retention), 'LIMIT', 0, limit)
   for _, id in ipairs(entries) do
@@ -317,9 +324,8 @@ local n = 0
 for _, id in ipairs(redis.call('SMEMBERS', set)) do
   local st = redis.call('HGET', jk(id), 'state')
   if not st or is_final(st) then
-    redis.call('DEL', jk(id))
+    drop_job(id)
     redis.call('SREM', set, id)
-    redis.call('ZREM', p .. 'finished', id)
     -- The messages already sent carry the transcript too; pending ones still go out.
     local oj = p .. 'objob:' .. id
     for _, e in ipairs(redis.call('SMEMBERS', oj)) do

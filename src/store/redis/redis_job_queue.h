@@ -25,10 +25,11 @@
 //   {p}all:<user>    set     every job of the user (user_jobs, forget_user)
 //   {p}finished      zset    finished jobs; score = finished_ms. The writes (admit, finish,
 //                            Outbox::add) prune it by the Clock, at most once a minute
-//                            ({p}pruned = when they last did); PEXPIREs on the hashes are a
-//                            backstop by Redis's own clock
+//                            ({p}pruned = when they last did); PEXPIREs at twice the
+//                            retention on the hashes are a backstop by Redis's own clock
 //   {p}pruned        string  unix ms of the last prune
-//   {p}counts        hash    delivered/failed/cancelled/retries counters
+//   {p}counts        hash    delivered/failed/cancelled/retries of the stored jobs (pruning and
+//                            forget_user subtract what they delete)
 //   {p}durations     list    "wait,run" ms of the most recently finished jobs (percentiles)
 //   {p}claim:<token> string  idempotence of claim: a claim re-sent after a lost reply
 //                            returns the job it already took instead of taking a second one

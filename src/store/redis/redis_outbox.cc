@@ -1,6 +1,5 @@
 #include "store/redis/redis_outbox.h"
 
-#include <stdexcept>
 
 #include "store/job_store_rules.h"
 #include "store/redis/redis_job_queue.h"
@@ -107,7 +106,7 @@ local function ob_settle(id, state)
   redis.call('ZREM', p .. 'obchat:' .. f[2], id)
   redis.call('DECR', p .. 'obpending')
   redis.call('ZADD', p .. 'obdone', redis.call('HGET', k, 'created'), id)
-  redis.call('PEXPIRE', k, ob_retention)
+  redis.call('PEXPIRE', k, 2 * ob_retention)
   ob_index_chat(f[2])
   return 1
 end

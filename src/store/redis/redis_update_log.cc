@@ -1,7 +1,6 @@
 #include "store/redis/redis_update_log.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "store/job_store_rules.h"
 #include "store/redis/redis_job_queue.h"

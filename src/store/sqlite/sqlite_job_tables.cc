@@ -101,6 +101,10 @@ void SqliteJobTables::maybe_prune(int64_t now) {
   db->prepare("DELETE FROM outbox WHERE state != 'pending' AND created_ms < ?1")
       .bind_all(now - kOutboxRetentionMs)
       .run();
+  // Leases a dispatcher never released (it died) and nobody needed since.
+  db->prepare("DELETE FROM outbox_chats WHERE lease_until_ms < ?1")
+      .bind_all(now - kOutboxRetentionMs)
+      .run();
   db->prepare(
         "DELETE FROM jobs WHERE finished_ms > 0 AND finished_ms < ?1 "
         "AND state NOT IN ('queued', 'running')")

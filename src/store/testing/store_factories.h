@@ -1,7 +1,8 @@
 #pragma once
-// Factories for the typed store suites (transcript_cache_test.cc, job_queue_test.cc,
-// settings_store_test.cc). Adding an implementation = one factory struct here + one line in
-// the suite's type list. A factory is a struct with:
+// Factories for the typed store suites (transcript_cache_test.cc, settings_store_test.cc, and
+// update_log_test.cc, job_queue_test.cc, outbox_test.cc, which share one JobStores factory).
+// Adding an implementation = one factory struct here + one line in the suite's type list. A
+// factory is a struct with:
 //
 //   static constexpr const char* kName;   // test name suffix
 //   static constexpr bool kPersistent;    // make() again on the same env sees earlier writes
