@@ -19,7 +19,8 @@
 //                            member = "<created_ms, 15 digits>:<id>" so ties go to the older
 //   {p}delayed       zset    queued jobs in retry backoff; score = not_before_ms
 //   {p}running       zset    leased jobs; score = lease_until_ms. An expired lease (dead
-//                            worker) is claimable again - the role XAUTOCLAIM would play.
+//                            worker) is claimable again - the role XAUTOCLAIM would play;
+//                            release_orphans moves a restarted instance's jobs to ready.
 //   {p}open:<user>   set     the user's unfinished jobs: the global per-user limit is SCARD,
 //                            checked and changed in the same script as the admission
 //   {p}all:<user>    set     every job of the user (user_jobs, forget_user)

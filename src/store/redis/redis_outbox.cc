@@ -1,6 +1,5 @@
 #include "store/redis/redis_outbox.h"
 
-
 #include "store/job_store_rules.h"
 #include "store/redis/redis_job_queue.h"
 
