@@ -263,7 +263,7 @@ TEST_F(BotTest, VoiceNoteGetsStatusEditsTranscriptAndFiles) {
   }));
   EXPECT_GE(tg_.call_count("sendChatAction"), 1u);
   EXPECT_EQ(engine_->calls.load(), 1);
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(reg.counter_value("jobs_total", {{"state", "delivered"}}), delivered_before + 1);
   EXPECT_GE(reg.counter_value("updates_total", {{"source", "polling"}}), polled_before + 1);
   EXPECT_NE(reg.render().find("tgscribe_job_duration_seconds_count"), std::string::npos);
@@ -280,7 +280,7 @@ TEST_F(BotTest, SameFileAgainIsAnsweredFromTheCacheWithoutDownload) {
   auto file = voice_file();
   tg_.push_media(ann, "voice", file);
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   int64_t downloads = tg_.downloads();
   EXPECT_EQ(downloads, 1);
 
@@ -342,7 +342,7 @@ TEST_F(BotTest, RepliesStayInTheForumTopic) {
                   .text = "/transcribe"};
   tg_.push_media(ann, "voice", voice_file());  // captioned with the command
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   for (const char* method : {"sendMessage", "sendDocument"}) {
     for (const auto& c : ok_calls(method)) {
       EXPECT_EQ(c.thread_id(), 42) << method << " " << c.text();
@@ -357,7 +357,7 @@ TEST_F(BotTest, FloodControlAnswersAreWaitedOutAndNothingIsLostOrDoubled) {
   MessageSpec ann;
   tg_.push_media(ann, "voice", voice_file());
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 3));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   int limited = 0;
   for (const auto& c : tg_.calls("sendMessage")) limited += c.status == 429;
   EXPECT_EQ(limited, 2);
@@ -408,7 +408,7 @@ TEST_F(BotTest, FileTooBigForGetFileIsExplainedNotRetried) {
   big.size = 0;  // Telegram did not say how big it is: getFile is the first to know
   MessageSpec ann;
   tg_.push_media(ann, "audio", big);
-  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_TRUE(eventually([&] {
     return any_text_contains(ann.chat_id,
                              tr(Lang::kEn, Msg::kFailFileTooBigCloud, fmt::arg("limit_mb", "20")));
@@ -435,7 +435,7 @@ TEST_F(BotTest, IdenticalContentInFlightIsTranscribedOnce) {
   ASSERT_TRUE(eventually([&] { return tg_.downloads() == 2; }));
   std::this_thread::sleep_for(milliseconds(200));  // let the second reach the engine step
   release = true;
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 2; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 2 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(count_texts_containing(61, kEngineText), 1);
   EXPECT_EQ(count_texts_containing(62, kEngineText), 1);
   EXPECT_EQ(engine_->calls.load(), 1);
@@ -558,7 +558,7 @@ TEST_F(BotTest, CancellingAQueuedJobClosesItsStatusMessage) {
   EXPECT_EQ(tg_.message_text(ann.chat_id, status_id),
             tr(Lang::kId, Msg::kStatusCancelled, fmt::arg("id", sid)));
   release = true;
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(queue_->stats().cancelled, 1);
   EXPECT_EQ(engine_->calls.load(), 1);
 }
@@ -617,6 +617,11 @@ TEST_F(BotTest, DuplicateUpdatesAreHandledOnce) {
   auto pushed = tg_.push_text(ann, "/help");
   EXPECT_TRUE(service_->handle_update(pushed.update));
   EXPECT_TRUE(service_->handle_update(pushed.update));
+  EXPECT_EQ(stores_.outbox->pending(), 1);
+  // Started now, the poller gets the same update a third time.
+  service_->start();
+  ASSERT_TRUE(eventually([&] { return tg_.pending_updates() == 0; }));
+  ASSERT_TRUE(eventually([&] { return stores_.outbox->pending() == 0; }));
   EXPECT_EQ(tg_.call_count("sendMessage"), 1u);
 }
 
@@ -640,7 +645,7 @@ TEST_F(BotTest, PerUserLimitRefusesWithTheRunningCount) {
             tr(Lang::kEn, Msg::kUserLimit, fmt::arg("count", 1), fmt::arg("limit", 1)));
   release = true;
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(engine_->calls.load(), 1);
 }
 
@@ -662,7 +667,7 @@ TEST_F(BotTest, StatusAndCancelOfARunningJob) {
                 tr(Lang::kEn, Msg::kStatusLineRunning, fmt::arg("id", sid)));
   EXPECT_EQ(command(ann, "/cancel " + sid),
             tr(Lang::kEn, Msg::kCancelRequested, fmt::arg("id", sid)));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().cancelled == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().cancelled == 1 && stores_.outbox->pending() == 0; }));
   int64_t status_id = status_message_id(jobs[0].id);
   EXPECT_TRUE(eventually([&] {
     return tg_.message_text(ann.chat_id, status_id) ==
@@ -680,7 +685,7 @@ TEST_F(BotTest, RetryableEngineFailureIsRetriedThenDelivered) {
   MessageSpec ann;
   tg_.push_media(ann, "voice", voice_file());
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(engine_->calls.load(), 2);
   EXPECT_EQ(queue_->stats().retries, 1);
   EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
@@ -694,7 +699,7 @@ TEST_F(BotTest, FinalFailureIsToldInPlainWords) {
   start();
   MessageSpec ann{.language_code = "id"};
   tg_.push_media(ann, "voice", voice_file());
-  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_TRUE(
       eventually([&] { return any_text_contains(ann.chat_id, tr(Lang::kId, Msg::kFailEngine)); }));
   for (const auto& t : tg_.chat_texts(ann.chat_id))
@@ -706,7 +711,7 @@ TEST_F(BotTest, NotMediaAfterAllIsRejectedWithAReason) {
   start();
   MessageSpec ann;
   tg_.push_media(ann, "audio", tg_.add_file(std::string(5000, 'x'), "song.mp3", "audio/mpeg"));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_TRUE(eventually([&] {
     return any_text_contains(ann.chat_id, tr(Lang::kEn, Msg::kRejectNotMedia)) ||
            any_text_contains(ann.chat_id, tr(Lang::kEn, Msg::kRejectCorrupt));
@@ -721,7 +726,7 @@ TEST_F(BotTest, EmptyTranscriptSaysNoSpeech) {
   start();
   MessageSpec ann;
   tg_.push_media(ann, "voice", voice_file());
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_TRUE(any_text_contains(ann.chat_id, tr(Lang::kEn, Msg::kNoSpeech)));
   EXPECT_EQ(tg_.call_count("sendDocument"), 0u);
 }
@@ -762,7 +767,7 @@ TEST_F(BotTest, VeryLongTranscriptIsSplitUnderTheMessageLimit) {
   start();
   MessageSpec ann;
   tg_.push_media(ann, "voice", voice_file());
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   std::string joined;
   int parts = 0;
   for (const auto& t : sent_texts(ann.chat_id)) {
@@ -834,7 +839,7 @@ TEST_F(BotTest, GracefulStopLeavesAnUnfinishedJobQueuedForTheNextStart) {
   service_.reset();
   start(/*sqlite=*/true);
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1; }));
+  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
 }
 
