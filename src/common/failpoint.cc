@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <regex>
 
 #include "common/error.h"
 
@@ -37,32 +38,16 @@ std::string set_failpoints(const std::string& spec) {
     size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0) return "failpoint '" + item + "': expected name=action";
     Point p;
+    static const std::regex action_re(R"(^(exit|error)(?:@([0-9]{1,9}))?(?:x([0-9]{1,9}))?$)");
+    std::smatch mt;
     std::string action = item.substr(eq + 1);
-    size_t x = action.find('x');
-    if (x != std::string::npos) {
-      try {
-        p.times = std::stoi(action.substr(x + 1));
-      } catch (const std::exception&) {
-        return "failpoint '" + item + "': bad repeat count";
-      }
-      if (p.times < 0) return "failpoint '" + item + "': repeat count must be >= 0";
-      action = action.substr(0, x);
+    if (!std::regex_match(action, mt, action_re)) {
+      return "failpoint '" + item + "': expected exit|error[@N][xM]";
     }
-    size_t at = action.find('@');
-    if (at != std::string::npos) {
-      try {
-        p.fire_at = std::stoi(action.substr(at + 1));
-      } catch (const std::exception&) {
-        return "failpoint '" + item + "': bad count";
-      }
-      if (p.fire_at < 1) return "failpoint '" + item + "': count must be >= 1";
-      action = action.substr(0, at);
-    }
-    if (action == "exit") {
-      p.exit = true;
-    } else if (action != "error") {
-      return "failpoint '" + item + "': action must be exit or error";
-    }
+    p.exit = mt[1] == "exit";
+    if (mt[2].matched) p.fire_at = std::stoi(mt[2]);
+    if (mt[3].matched) p.times = std::stoi(mt[3]);
+    if (p.fire_at < 1) return "failpoint '" + item + "': N must be >= 1";
     points[item.substr(0, eq)] = p;
   }
   std::lock_guard lock(g_mutex);

@@ -86,7 +86,7 @@ void Poller::run(std::stop_token stop, const UpdateHandler& handler) {
         spdlog::warn("telegram: an update could not be handled yet; retrying in {} ms",
                      backoff.count());
         if (!sleep(stop, backoff)) return;
-        grow();
+        backoff = std::min(backoff * 2, options_.handler_backoff_max);
       } else {
         backoff = options_.backoff_initial;
       }

@@ -24,6 +24,9 @@ struct PollerOptions {
   bool delete_webhook = true;                // polling fails with 409 while a webhook is set
   std::chrono::milliseconds backoff_initial{1'000};
   std::chrono::milliseconds backoff_max{30'000};
+  // An update the handler could not make durable (the store is down) is tried again at least
+  // this often, so the bot catches up within seconds of the store coming back.
+  std::chrono::milliseconds handler_backoff_max{5'000};
 };
 
 // Returns true when the update is durably handled (or deliberately ignored).

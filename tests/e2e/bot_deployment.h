@@ -156,7 +156,9 @@ class BotDeployment {
   }
   bool wait_healthy(const std::string& name,
                     std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-    return eventually([&] { return healthy(name); }, timeout);
+    // A process that died on start (bad configuration) fails at once, not after the timeout.
+    eventually([&] { return healthy(name) || !running(name); }, timeout);
+    return healthy(name);
   }
 
   // Waits until `name` exits by itself or `give_up` holds; the exit code (-1: by a signal),
