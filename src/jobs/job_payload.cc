@@ -31,7 +31,6 @@ std::string to_json(const JobPayload& p) {
       {"requester", p.requester_name},
       {"user_lang", p.user_lang},
       {"language", p.language},
-      {"status_message_id", p.status_message_id},
       {"owner_id", p.media_owner_id},
       {"owner_name", p.media_owner_name},
       {"media",
@@ -60,7 +59,6 @@ JobPayload payload_from_json(const std::string& text) {
     p.requester_name = j.value("requester", std::string{});
     p.user_lang = j.value("user_lang", std::string{"en"});
     p.language = j.value("language", std::string{});
-    p.status_message_id = j.value("status_message_id", int64_t{0});
     p.media_owner_id = j.value("owner_id", int64_t{0});
     p.media_owner_name = j.value("owner_name", std::string{});
     const json& m = j.at("media");

@@ -19,7 +19,6 @@ struct JobPayload {
   std::string user_lang = "en";      // bot texts: "en" | "id"
   std::string language;              // transcription language: "" / "auto" / ISO 639-1
   telegram::MediaRef media;
-  int64_t status_message_id = 0;  // 0 until the status reply is sent
   int64_t media_owner_id = 0;     // author of the media message (groups)
   std::string media_owner_name;
 };

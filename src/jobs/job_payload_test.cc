@@ -15,7 +15,6 @@ TEST(JobPayload, RoundTripsEveryField) {
   p.requester_name = "Budi Santoso";
   p.user_lang = "id";
   p.language = "id";
-  p.status_message_id = 43;
   p.media_owner_id = 6;
   p.media_owner_name = "Ana";
   p.media.kind = telegram::MediaKind::kDocument;
@@ -36,7 +35,6 @@ TEST(JobPayload, RoundTripsEveryField) {
   EXPECT_EQ(q.requester_name, p.requester_name);
   EXPECT_EQ(q.user_lang, "id");
   EXPECT_EQ(q.language, "id");
-  EXPECT_EQ(q.status_message_id, 43);
   EXPECT_EQ(q.media_owner_id, 6);
   EXPECT_EQ(q.media_owner_name, "Ana");
   EXPECT_EQ(q.media.kind, telegram::MediaKind::kDocument);
