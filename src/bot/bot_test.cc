@@ -12,6 +12,7 @@
 #include "jobs/outbox_message.h"
 #include "pipeline/result_cache.h"
 #include "common/error.h"
+#include "common/sha256.h"
 #include "common/metrics.h"
 #include "common/strings.h"
 #include "engine/sphinx_transcriber.h"
@@ -878,6 +879,28 @@ TEST_F(BotTest, IngestAndWorkerRolesShareTheQueue) {
   worker.stop(std::chrono::steady_clock::now() + std::chrono::seconds(2));
 }
 
+TEST_F(BotTest, AnIngestOnlyInstanceAnswersAFileKeyHitWithoutAnyWorker) {
+  cfg_.bot_role = "ingest";
+  start(/*sqlite=*/true);
+  auto file = voice_file();
+  // A worker elsewhere transcribed this file before: its key and transcript are in the cache.
+  std::string sha = Sha256::of(*voice_);
+  results_->remember_file(file.file_unique_id, sha, 1001);
+  results_->store(sha, FakeEngine::text_transcript(kEngineText, 2), {"fake", "f1"},
+                  cfg_.language, false, 1001);
+  MessageSpec ann;
+  tg_.push_media(ann, "voice", file);
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2)) << "the ingest did not answer the hit";
+  EXPECT_TRUE(eventually([&] { return stores_.outbox->pending() == 0; }));
+  EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
+  EXPECT_EQ(tg_.downloads(), 0);
+  EXPECT_EQ(engine_->calls.load(), 0);
+  // A job like any other: admitted already delivered, nothing left in the queue.
+  auto stats = queue_->stats();
+  EXPECT_EQ(stats.delivered, 1);
+  EXPECT_EQ(stats.queued + stats.running, 0);
+}
+
 // PocketSphinx does not recognise espeak-ng's formant speech (see the engine's tests), so
 // the embedded-engine run uses Debian's recorded LibriVox clip, sent as an Opus voice note.
 TEST_F(BotTest, EmbeddedEngineTranscribesARecordedVoiceNote) {
@@ -912,6 +935,292 @@ TEST_F(BotTest, EmbeddedEngineTranscribesARecordedVoiceNote) {
   }
   EXPECT_LE(tgscribe::testing::word_error_rate(reference, transcript_text), 0.5) << transcript_text;
   EXPECT_TRUE(any_text_contains(ann.chat_id, "sphinx"));
+}
+
+// --- Telegram's real update shapes -------------------------------------------------------------
+// Payloads from tests/data/telegram-updates (see its SOURCES.md), fed to BotService::
+// handle_update as the poller and the webhook do. What the fakes need is substituted: the media's
+// file_id (and size) become a file the fake Telegram serves, `date` becomes recent unless the
+// test is about age.
+
+using json = nlohmann::json;
+
+class UpdateShapes : public BotTest {
+ protected:
+  static nlohmann::json fixture(const std::string& name) {
+    return nlohmann::json::parse(tgscribe::testing::read_file(
+        std::filesystem::path(TGSCRIBE_SOURCE_DIR) / "tests" / "data" / "telegram-updates" / name));
+  }
+  // The Message of a fixture (the message of an Update, or a bare Message), sent just now.
+  static nlohmann::json message_of(const std::string& name) {
+    nlohmann::json j = fixture(name);
+    nlohmann::json m = j;
+    for (const char* key : {"message", "edited_message", "channel_post", "edited_channel_post"}) {
+      if (j.contains(key) && j.contains("update_id")) m = j[key];
+    }
+    m["date"] = now_s();
+    return m;
+  }
+  static int64_t now_s() { return SystemClock::instance().unix_ms() / 1000; }
+  // Points the message's media at `file`.
+  static void serve(nlohmann::json& m, const telegram::testing::FakeFile& file) {
+    for (const char* kind : {"voice", "audio", "video", "video_note", "document"}) {
+      if (!m.contains(kind)) continue;
+      m[kind]["file_id"] = file.file_id;
+      m[kind]["file_size"] = file.size;
+    }
+  }
+  // A voice note on an otherwise non-media message, captioned `caption` (may be empty).
+  static void add_voice(nlohmann::json& m, const telegram::testing::FakeFile& file,
+                        const std::string& caption) {
+    m.erase("text");
+    m.erase("entities");
+    m.erase("location");
+    m["voice"] = {{"file_id", file.file_id},
+                  {"file_unique_id", file.file_unique_id},
+                  {"duration", 3},
+                  {"mime_type", "audio/ogg"},
+                  {"file_size", file.size}};
+    if (caption.empty()) return;
+    m["caption"] = caption;
+    m["caption_entities"] = nlohmann::json::array(
+        {{{"type", "bot_command"}, {"offset", 0}, {"length", caption.find(' ') == std::string::npos
+                                                                 ? caption.size()
+                                                                 : caption.find(' ')}}});
+  }
+  bool handle(const std::string& kind, const nlohmann::json& message) {
+    return service_->handle_update(nlohmann::json{{"update_id", next_update_++}, {kind, message}});
+  }
+  // Everything admitted so far was sent.
+  void drain() {
+    ASSERT_TRUE(eventually([&] {
+      auto s = queue_->stats();
+      return s.queued + s.running == 0 && stores_.outbox->pending() == 0;
+    }));
+  }
+  size_t jobs_of(int64_t user) { return queue_->user_jobs(user, /*unfinished_only=*/false).size(); }
+
+  int64_t next_update_ = 900000;
+};
+
+TEST_F(UpdateShapes, MediaWithAnEmptyFileUniqueIdIsTranscribedWithoutTheFileKeyCache) {
+  start();
+  json m = message_of("message_video_forwarded_empty_file_unique_id.json");
+  ASSERT_EQ(m["video"]["file_unique_id"], "");
+  serve(m, voice_file());
+  const int64_t chat = m["chat"]["id"].get<int64_t>();
+  ASSERT_TRUE(handle("message", m));
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  drain();
+  EXPECT_EQ(count_texts_containing(chat, kEngineText), 1);
+  EXPECT_FALSE(any_text_contains(chat, tr(Lang::kEn, Msg::kSendMedia)));
+  EXPECT_FALSE(cache_->sha_for_file(""));  // nothing keyed on the empty id
+
+  // The same bytes in another such message: no file key to answer it from, so it is
+  // downloaded again, and the content cache spares the engine.
+  m["message_id"] = m["message_id"].get<int64_t>() + 1;
+  serve(m, voice_file());
+  ASSERT_TRUE(handle("message", m));
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 4));
+  drain();
+  EXPECT_EQ(count_texts_containing(chat, kEngineText), 2);
+  EXPECT_EQ(tg_.downloads(), 2);
+  EXPECT_EQ(engine_->calls.load(), 1);
+}
+
+TEST_F(UpdateShapes, ChannelPostsAreIgnored) {
+  start();
+  json post = fixture("channel_post_text.json");
+  post["channel_post"]["date"] = now_s();
+  EXPECT_TRUE(service_->handle_update(post));
+  // A voice note posted in the channel, and its edit: still nothing to answer.
+  json voice = post["channel_post"];
+  add_voice(voice, voice_file(), "/transcribe");
+  EXPECT_TRUE(handle("channel_post", voice));
+  voice["edit_date"] = now_s();
+  EXPECT_TRUE(handle("edited_channel_post", voice));
+  // The older shape: a channel message in "message", with "from": null.
+  json legacy = message_of("message_channel_post_from_null_legacy.json");
+  EXPECT_TRUE(handle("message", legacy));
+  add_voice(legacy, voice_file(), "");
+  EXPECT_TRUE(handle("message", legacy));
+  EXPECT_EQ(stores_.outbox->pending(), 0);
+  auto s = queue_->stats();
+  EXPECT_EQ(s.queued + s.running + s.delivered + s.failed, 0);
+  EXPECT_EQ(tg_.call_count("sendMessage"), 0u);
+  EXPECT_EQ(tg_.call_count("getFile"), 0u);
+}
+
+TEST_F(UpdateShapes, AnAnonymousAdminsVoiceNoteIsAnsweredInTheGroup) {
+  start();
+  json m = message_of("message_anonymous_admin_forward_origin_chat.json");
+  ASSERT_EQ(m["from"]["username"], "GroupAnonymousBot");
+  add_voice(m, voice_file(), "/transcribe");
+  const int64_t group = m["chat"]["id"].get<int64_t>();
+  const int64_t message_id = m["message_id"].get<int64_t>();
+  ASSERT_TRUE(handle("message", m));
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  drain();
+  EXPECT_EQ(count_texts_containing(group, kEngineText), 1);
+  auto msgs = ok_calls("sendMessage");
+  ASSERT_FALSE(msgs.empty());
+  for (const auto& c : msgs) {
+    EXPECT_EQ(c.chat_id(), group) << c.text();
+    EXPECT_EQ(c.reply_to(), message_id) << c.text();
+  }
+  // The group speaks, not @GroupAnonymousBot (one id shared by every anonymous admin).
+  EXPECT_EQ(jobs_of(group), 1u);
+  EXPECT_EQ(jobs_of(1087968824), 0u);
+}
+
+TEST_F(UpdateShapes, AnEditOfAHandledVoiceNoteStartsNoJob) {
+  start();
+  json m = message_of("voice_private.json");
+  serve(m, voice_file());
+  const int64_t chat = m["chat"]["id"].get<int64_t>();
+  ASSERT_TRUE(handle("message", m));
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  drain();
+  size_t messages = tg_.call_count("sendMessage");
+
+  // Caption added, then asked for explicitly, then changed again: the message's job exists.
+  json edited = m;
+  edited["edit_date"] = now_s();
+  edited["caption"] = "what I said this morning";
+  ASSERT_TRUE(handle("edited_message", edited));
+  add_voice(edited, voice_file(), "/transcribe");
+  edited["voice"] = m["voice"];
+  ASSERT_TRUE(handle("edited_message", edited));
+  ASSERT_TRUE(handle("edited_message", edited));
+  drain();
+  EXPECT_EQ(jobs_of(chat), 1u);
+  EXPECT_EQ(tg_.call_count("sendMessage"), messages);
+  EXPECT_EQ(tg_.call_count("getFile"), 1u);
+  EXPECT_EQ(engine_->calls.load(), 1);
+}
+
+TEST_F(UpdateShapes, AnEditedCaptionTranscribeOnAnUnhandledGroupVoiceNoteStartsOneJob) {
+  start();
+  // The real edited_message of a supergroup, its live location swapped for a voice note.
+  json m = message_of("edited_message_live_location_supergroup.json");
+  m.erase("edit_date");
+  add_voice(m, voice_file(), "");
+  const int64_t group = m["chat"]["id"].get<int64_t>();
+  ASSERT_TRUE(handle("message", m));  // manual mode: nobody asked
+  EXPECT_EQ(stores_.outbox->pending(), 0);
+
+  json edited = m;
+  edited["edit_date"] = now_s();
+  add_voice(edited, voice_file(), "/transcribe@tgscribe_test_bot");
+  edited["voice"] = m["voice"];
+  ASSERT_TRUE(handle("edited_message", edited));
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  drain();
+  EXPECT_EQ(count_texts_containing(group, kEngineText), 1);
+  // Edited once more: that message has its job.
+  size_t messages = tg_.call_count("sendMessage");
+  ASSERT_TRUE(handle("edited_message", edited));
+  drain();
+  EXPECT_EQ(tg_.call_count("sendMessage"), messages);
+  EXPECT_EQ(engine_->calls.load(), 1);
+  // An edited command is not run again.
+  json command = m;
+  command.erase("voice");
+  command["text"] = "/help";
+  command["entities"] = json::array({{{"type", "bot_command"}, {"offset", 0}, {"length", 5}}});
+  command["edit_date"] = now_s();
+  ASSERT_TRUE(handle("edited_message", command));
+  EXPECT_EQ(stores_.outbox->pending(), 0);
+}
+
+TEST_F(UpdateShapes, AMediaGroupOfTwoVideosGivesTwoJobsEachAnsweredAtItsItem) {
+  start();
+  json first = message_of("message_video_media_group.json");
+  json second = first;
+  second["message_id"] = first["message_id"].get<int64_t>() + 1;
+  serve(first, voice_file());
+  serve(second, voice_file());
+  const int64_t chat = first["chat"]["id"].get<int64_t>();
+  ASSERT_TRUE(handle("message", first));
+  ASSERT_TRUE(handle("message", second));
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 4));
+  drain();
+  EXPECT_EQ(jobs_of(chat), 2u);
+  EXPECT_EQ(queue_->stats().delivered, 2);
+  EXPECT_EQ(count_texts_containing(chat, kEngineText), 2);
+  // One status reply per item, each to its own message.
+  std::multiset<int64_t> status_to;
+  for (const auto& c : ok_calls("sendMessage")) {
+    if (c.text().find("queued") != std::string::npos) status_to.insert(c.reply_to().value_or(0));
+  }
+  EXPECT_EQ(status_to, (std::multiset<int64_t>{first["message_id"].get<int64_t>(),
+                                               second["message_id"].get<int64_t>()}));
+}
+
+TEST_F(UpdateShapes, ABacklogOldVoiceNoteGetsAnApologyAndNoJob) {
+  cfg_.backlog_max_age_s = 3600;
+  start();
+  json old = fixture("voice_private.json");  // sent in 2020, as captured
+  serve(old["message"], voice_file());
+  const int64_t chat = old["message"]["chat"]["id"].get<int64_t>();
+  ASSERT_TRUE(service_->handle_update(old));
+  ASSERT_TRUE(service_->handle_update(old));  // delivered again: one apology
+  json indonesian = old["message"];
+  indonesian["message_id"] = 105;
+  indonesian["from"]["language_code"] = "id";
+  ASSERT_TRUE(handle("message", indonesian));
+  // An old command is skipped quietly; so is an old edit.
+  json start_cmd = fixture("command_start_private.json");
+  start_cmd["message"]["chat"]["id"] = chat;
+  ASSERT_TRUE(service_->handle_update(start_cmd));
+  json edited = indonesian;
+  edited["edit_date"] = indonesian["date"];
+  edited["caption"] = "/transcribe";
+  ASSERT_TRUE(handle("edited_message", edited));
+  drain();
+  EXPECT_EQ(sent_texts(chat), (std::vector<std::string>{tr(Lang::kEn, Msg::kBacklogSkipped),
+                                                         tr(Lang::kId, Msg::kBacklogSkipped)}));
+  EXPECT_EQ(jobs_of(chat), 0u);
+  EXPECT_EQ(tg_.call_count("getFile"), 0u);
+
+  // Within the limit (a minute old) it is transcribed as usual.
+  json recent = old["message"];
+  recent["message_id"] = 106;
+  recent["date"] = now_s() - 60;
+  ASSERT_TRUE(handle("message", recent));
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  drain();
+  EXPECT_EQ(count_texts_containing(chat, kEngineText), 1);
+}
+
+TEST_F(UpdateShapes, BacklogPolicyOffTranscribesOldMedia) {
+  cfg_.backlog_max_age_s = 0;
+  start();
+  json old = fixture("voice_private.json");
+  serve(old["message"], voice_file());
+  ASSERT_TRUE(service_->handle_update(old));
+  ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
+  drain();
+  EXPECT_EQ(count_texts_containing(old["message"]["chat"]["id"].get<int64_t>(), kEngineText), 1);
+}
+
+TEST_F(UpdateShapes, EveryFixtureIsConfirmedWithoutTheBotFailing) {
+  start(false, /*run=*/false);
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(TGSCRIBE_SOURCE_DIR) / "tests" / "data" / "telegram-updates")) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    json j = fixture(entry.path().filename().string());
+    json u = j.contains("update_id")    ? j
+             : j.contains("message_id") ? json{{"update_id", next_update_++}, {"message", j}}
+                                        : json{{"update_id", next_update_++}, {"callback_query", j}};
+    bool handled = false;
+    EXPECT_NO_THROW(handled = service_->handle_update(u));
+    EXPECT_TRUE(handled);
+    ++n;
+  }
+  EXPECT_GE(n, 30);
 }
 
 }  // namespace

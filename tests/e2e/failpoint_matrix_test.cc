@@ -260,9 +260,11 @@ TEST_P(RedisFailpointMatrix, OneProcessCrashesThereAndRestartsEveryJobOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Points, RedisFailpointMatrix,
-                         ::testing::Values("intake.after_admit", "worker.after_claim",
+                         ::testing::Values("intake.before_admit", "intake.after_admit",
+                                           "worker.after_claim", "worker.after_download",
                                            "worker.after_transcribe", "worker.after_finish",
-                                           "outbox.after_send"),
+                                           "outbox.after_claim", "outbox.after_send",
+                                           "outbox.after_record"),
                          point_name);
 
 }  // namespace
