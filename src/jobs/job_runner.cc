@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/failpoint.h"
+#include "common/safe_name.h"
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "i18n/i18n.h"
@@ -59,9 +60,10 @@ Msg reject_message(media::RejectReason r) {
 }
 
 // A name with the right extension for the engine and the prober: voice notes are Opus in
-// Ogg (Telegram's .oga, which Groq refuses: .ogg is the same bytes).
+// Ogg (Telegram's .oga, which Groq refuses: .ogg is the same bytes). The user's own name is
+// cleaned and cut first: it names the temp file and is sent to the engine (common/safe_name.h).
 std::string media_filename(const telegram::MediaRef& m) {
-  if (!m.file_name.empty()) return m.file_name;
+  if (!m.file_name.empty()) return safe_file_name(m.file_name, "media");
   switch (m.kind) {
     case telegram::MediaKind::kVoice:
       return "voice.ogg";
@@ -272,6 +274,28 @@ void JobRunner::on_stopped(Attempt& a) {
   }
 }
 
+std::unique_ptr<StatusReporter> JobRunner::status_reporter(Attempt& a) {
+  // Progress edits go straight to Telegram (best effort) once the outbox sent the status
+  // reply, and never from a worker that lost its claim.
+  auto status_id = std::make_shared<int64_t>(0);
+  return std::make_unique<StatusReporter>(
+      env_.clock, std::chrono::seconds(env_.config.status_edit_interval_s),
+      [this, &a, status_id](const std::string& text) {
+        if (a.lease->lost()) return;
+        if (*status_id == 0) {
+          auto e = env_.outbox.get(status_entry_id(a.job.id));
+          if (e) *status_id = e->message_id;
+        }
+        if (*status_id == 0) return;
+        telegram::EditMessageTextParams e;
+        e.chat_id = a.p.chat_id;
+        e.message_id = *status_id;
+        e.text = text;
+        env_.sender.edit_message_text(std::move(e));
+      },
+      "\x01");
+}
+
 void JobRunner::run(const store::Job& job, const std::string& worker_id,
                     const std::atomic<bool>& abandon) {
   Attempt a{job};
@@ -294,24 +318,7 @@ void JobRunner::run(const store::Job& job, const std::string& worker_id,
   milliseconds lease(int64_t{std::max(1, env_.config.queue_lease_s)} * 1000);
   a.lease = std::make_unique<LeaseKeeper>(env_.queue, job.id, job.attempts, lease, tick_);
   a.stopping = [&] { return abandon.load() || a.lease->cancel_requested() || a.lease->lost(); };
-  // Progress edits go straight to Telegram (best effort) once the status reply is out.
-  auto status_id = std::make_shared<int64_t>(0);
-  a.status = std::make_unique<StatusReporter>(
-      env_.clock, std::chrono::seconds(env_.config.status_edit_interval_s),
-      [this, &a, status_id](const std::string& text) {
-        if (a.lease->lost()) return;
-        if (*status_id == 0) {
-          auto e = env_.outbox.get(status_entry_id(a.job.id));
-          if (e) *status_id = e->message_id;
-        }
-        if (*status_id == 0) return;
-        telegram::EditMessageTextParams e;
-        e.chat_id = a.p.chat_id;
-        e.message_id = *status_id;
-        e.text = text;
-        env_.sender.edit_message_text(std::move(e));
-      },
-      "\x01");
+  a.status = status_reporter(a);
   auto typing = actions_.typing(a.p.chat_id, a.p.thread_id);
   a.media_path = fs::path(env_.config.data_dir) / "tmp" /
                  ("job-" + job.id + "." +

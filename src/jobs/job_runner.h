@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
@@ -20,6 +21,7 @@
 #include "jobs/chat_actions.h"
 #include "jobs/job_env.h"
 #include "jobs/retry_policy.h"
+#include "jobs/status_reporter.h"
 #include "jobs/transcript_messages.h"
 #include "store/job.h"
 
@@ -41,6 +43,7 @@ class JobRunner {
  private:
   struct Attempt;
   bool over_attempt_cap(Attempt& a);
+  std::unique_ptr<StatusReporter> status_reporter(Attempt& a);
   void download(Attempt& a);
   pipeline::Result transcribe(Attempt& a);
   void deliver(Attempt& a, const pipeline::Result& r);
