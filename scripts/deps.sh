@@ -14,6 +14,11 @@ TGSCRIBE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   pocketsphinx-testdata espeak-ng ffmpeg redis-server sqlite3 procps
 )
+# The libFuzzer targets in fuzz/ (scripts/fuzz, and the fuzz smoke run of scripts/test): clang
+# and the compiler-rt archives that hold libFuzzer and the sanitizer runtimes.
+TGSCRIBE_FUZZ_PACKAGES=(
+  clang libclang-rt-14-dev
+)
 
 tgscribe_install_packages() {
   local missing=()
@@ -49,4 +54,29 @@ tgscribe_build() {
   local t
   for t in "$@"; do targets+=(--target "$t"); done
   cmake --build "$dir" -j"$(nproc)" "${targets[@]}"
+}
+
+# True when clang can link a libFuzzer binary here; otherwise says why on stderr.
+tgscribe_fuzz_available() {
+  if ! command -v clang++ >/dev/null 2>&1; then
+    echo "no clang++ (apt-get install ${TGSCRIBE_FUZZ_PACKAGES[*]})" >&2
+    return 1
+  fi
+  local probe
+  probe=$(mktemp -d)
+  printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }\n' \
+    >"$probe/p.cc"
+  if ! clang++ -fsanitize=fuzzer,address "$probe/p.cc" -o "$probe/p" >/dev/null 2>&1; then
+    rm -rf "$probe"
+    echo "clang++ cannot link libFuzzer (apt-get install libclang-rt-14-dev)" >&2
+    return 1
+  fi
+  rm -rf "$probe"
+}
+
+# Configures the fuzz build (clang, ASan + UBSan, only what the fuzz targets need) in $1.
+tgscribe_configure_fuzz() {
+  cmake -S . -B "$1" -DCMAKE_CXX_COMPILER=clang++ -DTGSCRIBE_FUZZ=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON >/dev/null
 }

@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <stop_token>
 
 #include "app/signals.h"
 #include "bot/bot_env.h"
@@ -16,8 +19,10 @@
 #include "http/curl_http_client.h"
 #include "pipeline/result_cache.h"
 #include "pipeline/transcription_service.h"
+#include "server/listen_address.h"
 #include "server/ops_server.h"
 #include "server/webhook_server.h"
+#include "store/cache_breaker.h"
 #include "store/inflight.h"
 #include "store/store_factory.h"
 #include "telegram/bot_api.h"
@@ -30,27 +35,60 @@
 namespace tgscribe::app {
 namespace {
 
-// Readiness is probed in the background so /readyz stays fast even when Redis hangs.
-class ReadinessProbe {
- public:
-  ReadinessProbe(store::Stores& stores, bool has_engine) : stores_(stores), engine_(has_engine) {}
-  server::Readiness check() {
-    server::Readiness r;
-    auto line = [&](const char* what, bool ok) {
-      r.details += std::string(what) + (ok ? ": ok\n" : ": FAILED\n");
-      r.ok = r.ok && ok;
+// What /readyz checks: can this instance do its work? The stores of the job's durable path
+// (update log, queue, outbox) answer; intake (polling or the webhook listener) runs, in the
+// roles that take updates; an engine is set up, in the roles that run workers. The cache is
+// shown but optional: without it jobs go on (ResultCache counts the errors). Each probe runs
+// in the background (server::BackgroundReadiness) so /readyz stays fast when Redis hangs.
+std::vector<server::ReadinessProbeSpec> readiness_probes(const config::Config& config,
+                                                         store::Stores& stores,
+                                                         bot::BotService& bot, bool has_engine,
+                                                         const std::atomic<int>& webhook_port) {
+  using server::ProbeResult;
+  auto store_probe = [](auto* s, const char* what) {
+    return [s, what] {
+      return s->healthy() ? ProbeResult{}
+                          : ProbeResult{false, std::string(what) + " does not answer"};
     };
-    line("queue", stores_.queue->healthy());
-    line("outbox", stores_.outbox->healthy());
-    if (stores_.cache) line("cache", stores_.cache->healthy());
-    line("engine", engine_);
-    return r;
+  };
+  std::vector<server::ReadinessProbeSpec> probes;
+  const bool intake = config.bot_role != "worker";
+  const bool workers = config.bot_role != "ingest";
+  if (intake)
+    probes.push_back({"updates", true, store_probe(stores.updates.get(), "the update log")});
+  probes.push_back({"queue", true, store_probe(stores.queue.get(), "the job queue")});
+  probes.push_back({"outbox", true, store_probe(stores.outbox.get(), "the outbox")});
+  if (intake) {
+    const bool webhook = !config.webhook_url.empty();
+    probes.push_back(
+        {"intake", true, [&bot, &config, &webhook_port, webhook] {
+           bot::IntakeHealth h = bot.intake_health();
+           if (!h.ok || !webhook) return ProbeResult{h.ok, h.detail};
+           int port = webhook_port.load();
+           auto address = server::parse_listen_address(config.webhook_listen);
+           if (port > 0) address.port = port;
+           if (port <= 0 || !server::accepts_connections(address, std::chrono::seconds(2))) {
+             return ProbeResult{false, "the webhook listener on " + address.to_string() +
+                                           " accepts no connections"};
+           }
+           return ProbeResult{true, "webhook"};
+         }});
   }
-
- private:
-  store::Stores& stores_;
-  bool engine_;
-};
+  if (workers) {
+    probes.push_back(
+        {"engine", true, [has_engine] {
+           return has_engine ? ProbeResult{} : ProbeResult{false, "no transcription engine"};
+         }});
+  }
+  if (stores.cache) {
+    probes.push_back({"cache", false, [&stores] {
+                        return stores.cache->healthy()
+                                   ? ProbeResult{}
+                                   : ProbeResult{false, "jobs go on without it"};
+                      }});
+  }
+  return probes;
+}
 
 }  // namespace
 
@@ -58,13 +96,31 @@ int run_bot(const config::Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
 
+  // First, so that it outlives every destructor below: SIGTERM ends the process within
+  // SHUTDOWN_TIMEOUT_S + 1 s whatever gets stuck, also during start.
+  std::optional<ShutdownWatchdog> watchdog;
   ShutdownSignals signals([&config] { init_logging(config.log_level, config.log_file); });
 
   auto http = std::make_shared<http::CurlHttpClient>();
+  // Armed by the first SIGTERM/SIGINT wherever the main thread is. The workers give up their
+  // jobs at the deadline (their transfers watch the job's stop flag); a little later whatever
+  // is still on the wire (an outbox send, a status edit) is aborted, and a little later still
+  // the process exits regardless.
+  std::stop_callback arm_watchdog(signals.stop_token(), [&watchdog, &config, http] {
+    using std::chrono::milliseconds;
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(config.shutdown_timeout_s);
+    watchdog.emplace(
+        deadline + milliseconds(250), [http] { http->abort_all(); }, milliseconds(500));
+  });
   telegram::BotApiOptions api_options;
   api_options.api_url = config.telegram_api_url;
   api_options.token = config.telegram_bot_token;
   api_options.local_mode = config.telegram_local_mode;
+  api_options.transfers.stall = {config.transfer_stall_s > 0 ? 1'000 : 0,
+                                 std::chrono::seconds(config.transfer_stall_s)};
+  api_options.transfers.min_rate_bytes_per_s = int64_t{config.transfer_min_rate_kbps} * 1000;
+  api_options.max_download_bytes = config.telegram_download_limit_bytes;
   telegram::BotApi api(api_options, *http);
   telegram::SenderOptions sender_options;
   sender_options.limits.global_per_second = config.telegram_global_rate;
@@ -78,6 +134,9 @@ int run_bot(const config::Config& config) {
     spdlog::error("cannot open the stores: {}", e.what());
     return 2;
   }
+  // The cache is an optimisation: a failing cache store is bypassed at once (and retried every
+  // 30 s) rather than making intake and every worker wait out its reconnect deadline.
+  if (stores.cache) stores.cache = std::make_unique<store::CacheBreaker>(std::move(stores.cache));
 
   const bool runs_workers = config.bot_role != "ingest";
   std::vector<std::shared_ptr<engine::Transcriber>> chain;
@@ -99,12 +158,29 @@ int run_bot(const config::Config& config) {
   // File-key answers at intake need no engine: an ingest-only instance has them too.
   std::unique_ptr<pipeline::ResultCache> results;
   if (stores.cache) results = std::make_unique<pipeline::ResultCache>(config, stores.cache.get());
-  bot::BotEnv env{config,           api,          sender,   *stores.updates,   *stores.queue,
-                  *stores.outbox,   stores.cache.get(),     *stores.settings, results.get(),
+  bot::BotEnv env{config,
+                  api,
+                  sender,
+                  *stores.updates,
+                  *stores.queue,
+                  *stores.outbox,
+                  stores.cache.get(),
+                  *stores.settings,
+                  results.get(),
                   service.get()};
   bot::BotService bot_service(env);
 
-  ReadinessProbe readiness(stores, !runs_workers || !chain.empty());
+  // A token refused while running (the poller's getUpdates, the outbox) ends the process
+  // with exit code 2 after a graceful stop, so that a supervisor notices.
+  std::atomic<int> exit_code{0};
+  bot_service.set_fatal_handler([&exit_code, &signals](const std::string&) {
+    exit_code = 2;
+    signals.request_stop();
+  });
+  std::atomic<int> webhook_port{0};
+  server::BackgroundReadiness readiness(
+      readiness_probes(config, stores, bot_service, !runs_workers || !chain.empty(), webhook_port));
+  std::stop_callback stop_probes(signals.stop_token(), [&readiness] { readiness.request_stop(); });
   std::unique_ptr<server::OpsServer> ops;
   std::unique_ptr<server::WebhookServer> webhook;
   try {
@@ -118,11 +194,19 @@ int run_bot(const config::Config& config) {
           server::WebhookOptions::from_config(config),
           [&bot_service](const nlohmann::json& u) { return bot_service.handle_update(u); });
       webhook->start();
+      webhook_port = webhook->port();
     }
     spdlog::info("tgscribe {} starting: role {}, {} mode, queue {}, cache {}", TGSCRIBE_VERSION,
                  config.bot_role, config.webhook_url.empty() ? "long polling" : "webhook",
                  config.queue_type, config.cache_enabled ? config.cache_type : "off");
-    bot_service.start();
+    // Retries what fails for a while (Telegram unreachable at boot) until SIGTERM.
+    bot_service.start(signals.stop_token());
+  } catch (const bot::TokenRejected& e) {
+    spdlog::error("{}", e.what());
+    if (webhook) webhook->stop();
+    if (ops) ops->stop();
+    bot_service.stop(std::chrono::steady_clock::now());
+    return 2;
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
     if (webhook) webhook->stop();
@@ -139,7 +223,11 @@ int run_bot(const config::Config& config) {
   bot_service.stop(deadline);
   if (ops) ops->stop();
   spdlog::info("stopped");
-  return 0;
+  if (exit_code != 0) {
+    spdlog::error("exiting with code {}: the bot token was rejected by Telegram (401)",
+                  exit_code.load());
+  }
+  return exit_code;
 }
 
 }  // namespace tgscribe::app

@@ -115,6 +115,43 @@ void ShutdownSignals::on_stop(int sig) {
 
 void ShutdownSignals::request_stop() { on_stop(0); }
 
+ShutdownWatchdog::ShutdownWatchdog(std::chrono::steady_clock::time_point deadline,
+                                   std::function<void()> at_deadline,
+                                   std::chrono::milliseconds grace, int exit_code)
+    : deadline_(deadline),
+      at_deadline_(std::move(at_deadline)),
+      grace_(grace),
+      exit_code_(exit_code),
+      thread_([this](std::stop_token st) { run(st); }) {}
+
+ShutdownWatchdog::~ShutdownWatchdog() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ShutdownWatchdog::run(std::stop_token st) {
+  std::unique_lock lock(mutex_);
+  // Sleeps until `t`; true when disarmed before (the stop token wakes the wait).
+  auto disarmed_before = [&](std::chrono::steady_clock::time_point t) {
+    cv_.wait_until(lock, st, t, [] { return false; });
+    return st.stop_requested();
+  };
+  if (disarmed_before(deadline_)) return;
+  spdlog::warn("shutdown deadline reached: aborting what is still in flight");
+  try {
+    if (at_deadline_) at_deadline_();
+  } catch (const std::exception& e) {
+    spdlog::error("shutdown: aborting failed: {}", e.what());
+  }
+  if (disarmed_before(deadline_ + grace_)) return;
+  spdlog::error(
+      "shutdown: still not stopped {} ms after the deadline; exiting now (unfinished "
+      "jobs resume at the next start)",
+      grace_.count());
+  spdlog::default_logger()->flush();
+  _exit(exit_code_);
+}
+
 void ShutdownSignals::wait() {
   std::unique_lock lock(mutex_);
   cv_.wait(lock, [this] { return stop_.stop_requested(); });

@@ -66,4 +66,31 @@ class ShutdownSignals {
   std::thread watcher_;
 };
 
+// Holds the shutdown to its deadline from outside the code that may be stuck. At `deadline`
+// it runs `at_deadline` (abort every transfer in flight, so jobs reach their next safe point
+// and go back to the queue); if the process is still running `grace` later (a stuck store
+// call, a library that ignores aborts), it logs so and ends the process with `exit_code`:
+// every job is durable, and a supervisor must not wait longer than it was promised.
+// Destroying it disarms it.
+class ShutdownWatchdog {
+ public:
+  ShutdownWatchdog(std::chrono::steady_clock::time_point deadline,
+                   std::function<void()> at_deadline, std::chrono::milliseconds grace,
+                   int exit_code = 0);
+  ~ShutdownWatchdog();
+  ShutdownWatchdog(const ShutdownWatchdog&) = delete;
+  ShutdownWatchdog& operator=(const ShutdownWatchdog&) = delete;
+
+ private:
+  void run(std::stop_token st);
+
+  const std::chrono::steady_clock::time_point deadline_;
+  std::function<void()> at_deadline_;
+  const std::chrono::milliseconds grace_;
+  const int exit_code_;
+  std::mutex mutex_;
+  std::condition_variable_any cv_;
+  std::jthread thread_;  // last: starts after the fields above exist
+};
+
 }  // namespace tgscribe::app

@@ -17,6 +17,21 @@ bool contains(const std::vector<int64_t>& v, int64_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+// The message as the bot reasons about it: `from` is who speaks (Message::sender), here and in
+// the message it replies to. An anonymous admin is then the group itself rather than
+// @GroupAnonymousBot (a bot, whose messages are ignored, and one id shared by every anonymous
+// admin on Telegram, which would pool their per-user limits, /status and /cancel).
+telegram::Message as_spoken(const telegram::Message& raw) {
+  telegram::Message m = raw;
+  m.from = raw.sender();
+  if (raw.reply_to_message && raw.reply_to_message->sender_chat) {
+    auto reply = std::make_shared<telegram::Message>(*raw.reply_to_message);
+    reply->from = reply->sender();
+    m.reply_to_message = std::move(reply);
+  }
+  return m;
+}
+
 }  // namespace
 
 Bot::Bot(BotEnv& env, std::function<void()> wake_workers, std::function<void()> wake_outbox)
@@ -45,9 +60,10 @@ bool Bot::handle_update(const nlohmann::json& json) {
     return true;
   }
   const telegram::Update& u = *parsed;
-  if (u.kind != telegram::UpdateKind::kMessage || !u.message) {
+  bool edit = u.kind == telegram::UpdateKind::kEditedMessage;
+  if ((u.kind != telegram::UpdateKind::kMessage && !edit) || !u.message) {
     metrics::count_handled("ignored");
-    return true;  // edits, channel posts, callbacks: nothing tgscribe acts on
+    return true;  // channel posts and their edits, callbacks: nothing tgscribe acts on
   }
   try {
     // A cheap read first: a redelivered update is not routed again (no settings changed, no
@@ -58,7 +74,15 @@ bool Bot::handle_update(const nlohmann::json& json) {
       return true;
     }
     Turn turn(u.update_id);
-    route(turn, *u.message);
+    telegram::Message m = as_spoken(*u.message);
+    if (stale(m)) {
+      // An edit is no new request: an old one is skipped like an old command.
+      if (!edit) route_stale(turn, m);
+    } else if (edit) {
+      route_edit(turn, m);
+    } else {
+      route(turn, m);
+    }
     if (turn.empty()) {
       metrics::count_handled("ignored");
       return true;
@@ -74,6 +98,9 @@ bool Bot::handle_update(const nlohmann::json& json) {
       const store::Job& job = *turn.admission().job;
       if (job.state != store::JobState::kQueued) {
         // A cache hit: admitted already delivered.
+        metrics::count_job("cached");
+        spdlog::info("job {}: answered from the cache (no download) in chat {}",
+                     jobs::short_id(job.id), job.chat_id);
       } else if (r.accepted) {
         metrics::count_job("queued");
         spdlog::info("job {}: queued for user {} in chat {}", jobs::short_id(job.id), job.user_id,
@@ -92,6 +119,62 @@ bool Bot::handle_update(const nlohmann::json& json) {
   }
   metrics::count_handled("handled");
   return true;
+}
+
+bool Bot::stale(const telegram::Message& m) const {
+  int max_age = env_.config.backlog_max_age_s;
+  // When the user last acted on it; a message without a date (synthetic payloads) is not old.
+  int64_t sent = std::max(m.date, m.edit_date);
+  if (max_age <= 0 || sent <= 0) return false;
+  return env_.clock.unix_ms() / 1000 - sent > max_age;
+}
+
+const telegram::Message* Bot::requested_media(const telegram::Message& m,
+                                              const std::optional<Command>& cmd) {
+  if (cmd) {
+    if (cmd->name != "transcribe") return nullptr;
+    if (m.media) return &m;
+    if (m.reply_to_message && m.reply_to_message->media) return m.reply_to_message.get();
+    return nullptr;
+  }
+  if (!m.media) return nullptr;
+  if (!m.chat.is_group() || env_.settings.get(m.chat.id).auto_mode) return &m;
+  return nullptr;
+}
+
+void Bot::route_stale(Turn& turn, const telegram::Message& m) {
+  metrics::count_handled("backlog");
+  if (m.from && m.from->is_bot) return;
+  if (m.chat.type != telegram::ChatType::kPrivate && !m.chat.is_group()) return;
+  if (!allowed(m)) return;
+  // A transcript nobody waits for any more would cost engine time and flood the chat after
+  // an outage; whoever still needs it can send it again. Other commands (a /status or /help
+  // from an hour ago) are answered by nothing: the answer would be out of date.
+  std::optional<Command> cmd = parse_command(m.text, env_.bot_username.get());
+  int64_t age = env_.clock.unix_ms() / 1000 - std::max(m.date, m.edit_date);
+  if (!requested_media(m, cmd)) {
+    spdlog::debug("bot: message {} in chat {} is {} s old: skipped", m.message_id, m.chat.id, age);
+    return;
+  }
+  // Logged with its age: a host clock that runs ahead shows up here first.
+  spdlog::info(
+      "bot: media message {} in chat {} is {} s old (BACKLOG_MAX_AGE_S={}): apologised "
+      "instead of queueing it",
+      m.message_id, m.chat.id, age, env_.config.backlog_max_age_s);
+  turn.reply(m, tr(user_lang(m), Msg::kBacklogSkipped));
+}
+
+void Bot::route_edit(Turn& turn, const telegram::Message& m) {
+  // Telegram sends edited_message for caption edits, reactions to live locations, link
+  // previews appearing...: only an explicit request is acted on, an edited caption
+  // "/transcribe" on media (a group's voice note the sender forgot to caption). Its job id
+  // comes from the message (intake), so media already handled is a duplicate and starts
+  // nothing. Edited commands are not run again.
+  if (!m.media || (m.from && m.from->is_bot)) return;
+  if (m.chat.type != telegram::ChatType::kPrivate && !m.chat.is_group()) return;
+  std::optional<Command> cmd = parse_command(m.text, env_.bot_username.get());
+  if (!cmd || cmd->name != "transcribe" || !allowed(m)) return;
+  commands_.dispatch(turn, m, *cmd);
 }
 
 void Bot::route(Turn& turn, const telegram::Message& m) {

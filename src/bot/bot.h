@@ -6,6 +6,7 @@
 // when the store cannot take it, so the update comes again.
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "bot/bot_env.h"
 #include "bot/commands.h"
@@ -18,8 +19,7 @@ class Bot {
  public:
   // `wake_workers`: a job was queued; `wake_outbox`: messages were written (either may be
   // empty).
-  Bot(BotEnv& env, std::function<void()> wake_workers = {},
-      std::function<void()> wake_outbox = {});
+  Bot(BotEnv& env, std::function<void()> wake_workers = {}, std::function<void()> wake_outbox = {});
 
   // Malformed updates are logged and confirmed (true): they would fail again. Throws when the
   // update must come again (the store is unreachable).
@@ -27,6 +27,15 @@ class Bot {
 
  private:
   void route(Turn& turn, const telegram::Message& m);
+  // An edited message: only an edited caption "/transcribe" on media is acted on.
+  void route_edit(Turn& turn, const telegram::Message& m);
+  // An update older than BACKLOG_MAX_AGE_S: a request for a transcript gets an apology,
+  // everything else is skipped.
+  void route_stale(Turn& turn, const telegram::Message& m);
+  // The media message `m` asks to transcribe, given its command; nullptr when none.
+  const telegram::Message* requested_media(const telegram::Message& m,
+                                           const std::optional<Command>& cmd);
+  bool stale(const telegram::Message& m) const;
   bool allowed(const telegram::Message& m) const;
 
   BotEnv& env_;

@@ -19,8 +19,9 @@ bool Intake::refused_by_limits(Turn& turn, const telegram::MediaRef& media,
   const config::Config& cfg = env_.config;
   auto max_bytes = static_cast<int64_t>(cfg.max_file_size_mb * 1e6);
   if (media.file_size > max_bytes) {
-    turn.reply(media_msg, tr(lang, Msg::kFileTooLarge, fmt::arg("size_mb", format_mb(media.file_size)),
-                             fmt::arg("max_mb", format_mb(max_bytes))));
+    turn.reply(media_msg,
+               tr(lang, Msg::kFileTooLarge, fmt::arg("size_mb", format_mb(media.file_size)),
+                  fmt::arg("max_mb", format_mb(max_bytes))));
     return true;
   }
   if (!cfg.telegram_local_mode && media.file_size > cfg.telegram_download_limit_bytes) {
@@ -61,15 +62,15 @@ bool Intake::answer_from_cache(Turn& turn, store::Job job, const JobPayload& p) 
   if (!env_.results || p.media.file_unique_id.empty()) return false;
   auto t = env_.results->lookup_file(p.media.file_unique_id, p.language);
   if (!t) return false;
-  spdlog::info("job {}: {} {} in chat {} answered from the cache (no download)", short_id(job.id),
-               telegram::to_string(p.media.kind), p.media.file_unique_id, p.chat_id);
+  // Logged by the caller once admitted: the admission may still find the job exists.
+  spdlog::debug("job {}: {} {} in chat {} found in the cache", short_id(job.id),
+                telegram::to_string(p.media.kind), p.media.file_unique_id, p.chat_id);
   // A job like any other, admitted already delivered: the same records, the same outbox.
   job.state = store::JobState::kDelivered;
   job.finished_ms = job.created_ms;
   job.started_ms = job.created_ms;
   for (auto& e : messages_.transcript(job.id, p, *t)) turn.add(std::move(e));
   turn.set_job(std::move(job), 0, {}, {});
-  metrics::count_job("cached");
   return true;
 }
 
@@ -82,7 +83,12 @@ void Intake::submit(Turn& turn, const telegram::Message& request,
 
   JobPayload p = payload(request, media_msg, lang);
   store::Job job;
-  job.id = job_id_for_update(turn.update_id());
+  // The media message asking for itself: one job per message, whatever update carries it
+  // (an edit of a handled voice note is a duplicate). A reply asking for it: one per request.
+  bool self_request =
+      request.chat.id == media_msg.chat.id && request.message_id == media_msg.message_id;
+  job.id = self_request ? job_id_for_message(media_msg.chat.id, media_msg.message_id)
+                        : job_id_for_update(turn.update_id());
   job.update_id = turn.update_id();
   job.user_id = p.user_id;
   job.chat_id = p.chat_id;
@@ -98,9 +104,9 @@ void Intake::submit(Turn& turn, const telegram::Message& request,
   metrics::set_queue_depth(stats.queued);
   int workers = std::max(1, cfg.queue_max_workers);
   int64_t busy = std::min<int64_t>(stats.running, workers);
-  std::string status =
-      tr(lang, Msg::kStatusQueued, fmt::arg("id", short_id(job.id)),
-         fmt::arg("position", stats.queued + 1), fmt::arg("busy", busy), fmt::arg("workers", workers));
+  std::string status = tr(lang, Msg::kStatusQueued, fmt::arg("id", short_id(job.id)),
+                          fmt::arg("position", stats.queued + 1), fmt::arg("busy", busy),
+                          fmt::arg("workers", workers));
   // "{unfinished}" is filled in by the store, inside the admission that counted it.
   std::string refusal = tr(lang, Msg::kUserLimit, fmt::arg("count", "{unfinished}"),
                            fmt::arg("limit", cfg.queue_rate_limit_per_user));

@@ -31,4 +31,11 @@ std::string job_id_for_update(int64_t update_id) {
   return Sha256::of("tgscribe-update:" + std::to_string(update_id)).substr(0, 16);
 }
 
+std::string job_id_for_message(int64_t chat_id, int64_t message_id) {
+  // Another prefix than update ids: the two kinds of id never meet.
+  return Sha256::of("tgscribe-message:" + std::to_string(chat_id) + ":" +
+                    std::to_string(message_id))
+      .substr(0, 16);
+}
+
 }  // namespace tgscribe::bot

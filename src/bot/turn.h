@@ -36,7 +36,12 @@ class Turn {
 };
 
 // The id of the job an update admits: derived from the update (so a redelivered update finds
-// its own job), hex like the ids users see in /status and type in /cancel.
+// its own job), hex like the ids users see in /status and type in /cancel. Used for a
+// /transcribe reply: each request is its own job (another user may ask again).
 std::string job_id_for_update(int64_t update_id);
+// The id of the job a media message admits for itself (sent to a private chat, in an auto
+// group, or captioned /transcribe): derived from the message, so the edited_message of it
+// (and any redelivery) finds the same job and the admission is a duplicate.
+std::string job_id_for_message(int64_t chat_id, int64_t message_id);
 
 }  // namespace tgscribe::bot

@@ -75,7 +75,12 @@ struct Config {
   std::vector<int64_t> allowed_chat_ids;
   std::vector<int64_t> admin_user_ids;
   int status_edit_interval_s = 3;
+  // Updates older than this when first seen (after downtime) are not acted on: a media
+  // message gets a short apology, anything else is skipped. 0: off.
+  int backlog_max_age_s = 3600;
   int shutdown_timeout_s = 25;
+  int transfer_stall_s = 30;         // media moving < 1 KB/s this long: stalled (0 = off)
+  int transfer_min_rate_kbps = 100;  // media transfer deadline: 60 s + size at this rate
 
   std::string log_level = "info";
   std::string log_file;

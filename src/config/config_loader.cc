@@ -347,8 +347,14 @@ std::vector<OptionSpec> build_specs() {
       ids_opt([](Config& c, std::vector<int64_t> v) { c.admin_user_ids = v; }));
   add("STATUS_EDIT_INTERVAL_S", "3", false,
       int_opt(3, 600, [](Config& c, int64_t v) { c.status_edit_interval_s = int(v); }));
+  add("BACKLOG_MAX_AGE_S", "3600", false,
+      int_opt(0, 30 * 86400, [](Config& c, int64_t v) { c.backlog_max_age_s = int(v); }));
   add("SHUTDOWN_TIMEOUT_S", "25", false,
       int_opt(0, 3600, [](Config& c, int64_t v) { c.shutdown_timeout_s = int(v); }));
+  add("TRANSFER_STALL_S", "30", false,
+      int_opt(0, 3600, [](Config& c, int64_t v) { c.transfer_stall_s = int(v); }));
+  add("TRANSFER_MIN_RATE_KBPS", "100", false,
+      int_opt(1, 1'000'000, [](Config& c, int64_t v) { c.transfer_min_rate_kbps = int(v); }));
   add("LOG_LEVEL", "info", false,
       choice_opt({"trace", "debug", "info", "warn", "warning", "error"},
                  [](Config& c, std::string v) { c.log_level = v == "warning" ? "warn" : v; }));

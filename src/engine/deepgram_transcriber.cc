@@ -204,7 +204,11 @@ transcript::Transcript DeepgramTranscriber::transcribe(const AudioFile& audio,
   http::Request req;
   req.method = "POST";
   req.url = listen_url(options);
-  req.timeout = settings_.timeout;
+  req.timeout = settings_.timeout + http::time_at_rate(static_cast<int64_t>(size),
+                                                       settings_.min_upload_rate_bytes_per_s);
+  req.stall = settings_.stall;
+  // A /cancel or the shutdown deadline ends the request, also while the engine thinks.
+  req.cancelled = options.cancelled;
   req.max_body_bytes = 64'000'000;
   req.headers.emplace_back("Authorization", "Token " + settings_.api_key);
   req.headers.emplace_back(

@@ -17,7 +17,10 @@ struct DeepgramSettings {
   int64_t max_upload_bytes = 2'000'000'000;
   int max_concurrency = 4;
   bool mip_opt_out = true;  // keep users' audio out of Deepgram's model-improvement programme
-  std::chrono::milliseconds timeout{600'000};
+  std::chrono::milliseconds timeout{600'000};  // one request, plus the upload time below
+  // Upload time granted over `timeout`: size / this (0: none). A stalled upload fails early.
+  int64_t min_upload_rate_bytes_per_s = 0;
+  http::StallLimit stall;
 };
 
 class DeepgramTranscriber : public Transcriber {

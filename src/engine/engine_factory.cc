@@ -41,6 +41,9 @@ std::shared_ptr<Transcriber> make_transcriber(const config::Config& config,
   if (name == "auto") name = "sphinx";
   if (!http && name != "sphinx") http = std::make_shared<http::CurlHttpClient>();
   const std::chrono::milliseconds timeout(std::max(1, config.engine_timeout_s) * 1000LL);
+  const http::StallLimit stall{config.transfer_stall_s > 0 ? 1'000 : 0,
+                               std::chrono::seconds(config.transfer_stall_s)};
+  const int64_t upload_rate = int64_t{config.transfer_min_rate_kbps} * 1000;
 
   if (name == "groq" || name == "openai") {
     OpenAiCompatibleSettings s;
@@ -66,6 +69,8 @@ std::shared_ptr<Transcriber> make_transcriber(const config::Config& config,
     s.max_upload_bytes = config.max_upload_bytes(name);
     s.max_concurrency = config.engine_concurrency;
     s.timeout = timeout;
+    s.stall = stall;
+    s.min_upload_rate_bytes_per_s = upload_rate;
     return with_retries(config, std::make_shared<OpenAiCompatibleTranscriber>(s, std::move(http)));
   }
   if (name == "deepgram") {
@@ -79,6 +84,8 @@ std::shared_ptr<Transcriber> make_transcriber(const config::Config& config,
     s.max_upload_bytes = config.max_upload_bytes(name);
     s.max_concurrency = config.engine_concurrency;
     s.timeout = timeout;
+    s.stall = stall;
+    s.min_upload_rate_bytes_per_s = upload_rate;
     return with_retries(config, std::make_shared<DeepgramTranscriber>(s, std::move(http)));
   }
   if (name == "sphinx") {

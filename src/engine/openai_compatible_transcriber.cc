@@ -173,7 +173,11 @@ transcript::Transcript OpenAiCompatibleTranscriber::transcribe(const AudioFile& 
   http::Request req;
   req.method = "POST";
   req.url = settings_.base_url + endpoint;
-  req.timeout = settings_.timeout;
+  req.timeout = settings_.timeout + http::time_at_rate(static_cast<int64_t>(size),
+                                                       settings_.min_upload_rate_bytes_per_s);
+  req.stall = settings_.stall;
+  // A /cancel or the shutdown deadline ends the request, also while the engine thinks.
+  req.cancelled = options.cancelled;
   req.max_body_bytes = 64'000'000;  // hours of verbose_json with words stay far below this
   if (!settings_.api_key.empty()) {
     req.headers.emplace_back("Authorization", "Bearer " + settings_.api_key);

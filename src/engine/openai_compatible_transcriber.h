@@ -19,7 +19,10 @@ struct OpenAiCompatibleSettings {
   std::vector<std::string> accepted_extensions;  // empty: the defaults of `name`
   double min_billed_s = 0;
   int max_concurrency = 4;
-  std::chrono::milliseconds timeout{300'000};
+  std::chrono::milliseconds timeout{300'000};  // one request, plus the upload time below
+  // Upload time granted over `timeout`: size / this (0: none). A stalled upload fails early.
+  int64_t min_upload_rate_bytes_per_s = 0;
+  http::StallLimit stall;
   // Model for /audio/translations; empty: `model`, except Groq's turbo model, which has no
   // translation task, where whisper-large-v3 (same service, same key) is used.
   std::string translate_model;

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -87,6 +89,115 @@ void check_readable(const std::filesystem::path& p, const std::string& what) {
   }
 }
 
+// One pooled slot: the easy handle and the multi handle that drives it (and keeps its
+// connection cache).
+struct Handle {
+  CURL* easy = nullptr;
+  CURLM* multi = nullptr;
+};
+
+void destroy(Handle* h) {
+  if (h->multi) curl_multi_cleanup(h->multi);
+  if (h->easy) curl_easy_cleanup(h->easy);
+  delete h;
+}
+
+// Bytes moved so far in both directions, and whether the request body is sent but no byte of
+// the answer arrived yet (the server is working, which is not a stall).
+struct Movement {
+  int64_t bytes = 0;
+  bool awaiting_answer = false;
+};
+
+Movement movement(CURL* curl, bool has_body) {
+  curl_off_t up = 0, down = 0, up_total = -1;
+  long header_bytes = 0;
+  curl_easy_getinfo(curl, CURLINFO_SIZE_UPLOAD_T, &up);
+  curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
+  curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_UPLOAD_T, &up_total);
+  curl_easy_getinfo(curl, CURLINFO_HEADER_SIZE, &header_bytes);
+  Movement m;
+  m.bytes = static_cast<int64_t>(up + down) + header_bytes;
+  m.awaiting_answer = has_body && up_total >= 0 && up >= up_total && down == 0 && header_bytes == 0;
+  return m;
+}
+
+enum class Interruption { kNone, kCancelled, kAborted, kStalled };
+
+// abort_all() ends transfers as timeouts: the shutdown deadline passed. A timeout is what
+// every caller already treats as "not done, try again later", so an outbox message cut off
+// here stays pending for the next start instead of being given up like a cancelled one.
+constexpr const char* kAbortedText = "aborted: the shutdown deadline passed";
+
+// Runs the transfer on the handle's multi handle, waking at least every poll interval to look
+// at the stop flags and the stall limit. Returns libcurl's result when the transfer ended by
+// itself; sets `stopped` (and returns CURLE_OK) when it was ended here.
+CURLcode perform(Handle* h, const Request& request, const std::atomic<bool>& aborted,
+                 const std::string& what, Interruption* stopped) {
+  using Clock = std::chrono::steady_clock;
+  const bool has_body = !request.multipart.empty() || request.body_file || !request.body.empty();
+  const StallLimit& stall = request.stall;
+  const bool watch_stall = stall.min_bytes_per_s > 0 && stall.window.count() > 0;
+  const int64_t quota = stall.min_bytes_per_s * stall.window.count() / 1000;
+  auto ok_at = Clock::now();
+  int64_t ok_bytes = 0;
+
+  if (CURLMcode mc = curl_multi_add_handle(h->multi, h->easy); mc != CURLM_OK) {
+    throw Error(ErrorKind::kInternal, what + ": " + curl_multi_strerror(mc));
+  }
+  CURLcode rc = CURLE_OK;
+  CURLMcode failed = CURLM_OK;
+  for (;;) {
+    int running = 0;
+    if (CURLMcode mc = curl_multi_perform(h->multi, &running); mc != CURLM_OK) {
+      failed = mc;
+      break;
+    }
+    bool done = false;
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(h->multi, &left)) {
+      if (msg->msg == CURLMSG_DONE) {
+        rc = msg->data.result;
+        done = true;
+      }
+    }
+    if (done) break;
+    if (aborted.load()) {
+      *stopped = Interruption::kAborted;
+      break;
+    }
+    if (request.cancelled && request.cancelled()) {
+      *stopped = Interruption::kCancelled;
+      break;
+    }
+    if (watch_stall) {
+      // "At least min_bytes_per_s over the last window": the quota of a window must have moved
+      // since the last time it did, or the window must not be over yet.
+      Movement m = movement(h->easy, has_body);
+      auto now = Clock::now();
+      if (m.awaiting_answer || m.bytes - ok_bytes >= quota) {
+        ok_at = now;
+        ok_bytes = m.bytes;
+      } else if (now - ok_at >= stall.window) {
+        *stopped = Interruption::kStalled;
+        break;
+      }
+    }
+    if (CURLMcode mc = curl_multi_poll(
+            h->multi, nullptr, 0, static_cast<int>(CurlHttpClient::kPollInterval.count()), nullptr);
+        mc != CURLM_OK) {
+      failed = mc;
+      break;
+    }
+  }
+  // Removing an unfinished transfer closes its connection: nothing half-read is reused.
+  curl_multi_remove_handle(h->multi, h->easy);
+  if (failed != CURLM_OK) {
+    throw Error(ErrorKind::kNetwork, what + ": " + curl_multi_strerror(failed));
+  }
+  return rc;
+}
+
 struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
@@ -104,7 +215,7 @@ CurlHttpClient::CurlHttpClient(size_t max_idle_handles) : max_idle_(max_idle_han
 }
 
 CurlHttpClient::~CurlHttpClient() {
-  for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
+  for (void* h : idle_) destroy(static_cast<Handle*>(h));
 }
 
 void* CurlHttpClient::acquire() {
@@ -116,27 +227,36 @@ void* CurlHttpClient::acquire() {
       return h;
     }
   }
-  CURL* h = curl_easy_init();
-  if (!h) throw Error(ErrorKind::kInternal, "curl_easy_init failed");
-  return h;
+  auto h = std::make_unique<Handle>();
+  h->easy = curl_easy_init();
+  h->multi = curl_multi_init();
+  if (!h->easy || !h->multi) {
+    destroy(h.release());
+    throw Error(ErrorKind::kInternal, "curl_easy_init failed");
+  }
+  return h.release();
 }
 
 void CurlHttpClient::release(void* handle) {
-  // curl_easy_reset keeps the handle's connection cache, which is what we pool it for.
-  curl_easy_reset(static_cast<CURL*>(handle));
+  auto* h = static_cast<Handle*>(handle);
+  // curl_easy_reset keeps the connection cache (in the multi handle), which is what we pool
+  // the pair for.
+  curl_easy_reset(h->easy);
   std::lock_guard lock(mutex_);
   if (idle_.size() < max_idle_) {
     idle_.push_back(handle);
   } else {
-    curl_easy_cleanup(static_cast<CURL*>(handle));
+    destroy(h);
   }
 }
 
 Response CurlHttpClient::send(const Request& request) {
   const std::string what = request.method + " " + redact(request.url);
-  CURL* curl = static_cast<CURL*>(acquire());
+  if (aborted_) throw Error(ErrorKind::kTimeout, what + ": " + kAbortedText);
+  auto* handle = static_cast<Handle*>(acquire());
+  CURL* curl = handle->easy;
   // Hand the handle back however we leave (including exceptions).
-  std::unique_ptr<void, std::function<void(void*)>> guard(curl, [this](void* h) { release(h); });
+  std::unique_ptr<void, std::function<void(void*)>> guard(handle, [this](void* h) { release(h); });
 
   Response response;
   Transfer t;
@@ -220,8 +340,23 @@ Response CurlHttpClient::send(const Request& request) {
 
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  CURLcode rc = curl_easy_perform(curl);
+  Interruption stopped = Interruption::kNone;
+  CURLcode rc = perform(handle, request, aborted_, what, &stopped);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+
+  switch (stopped) {
+    case Interruption::kNone:
+      break;
+    case Interruption::kCancelled:
+      throw Error(ErrorKind::kCancelled, what + ": cancelled");
+    case Interruption::kAborted:
+      throw Error(ErrorKind::kTimeout, what + ": " + kAbortedText);
+    case Interruption::kStalled:
+      throw Error(ErrorKind::kTimeout,
+                  what + ": stalled (under " + std::to_string(request.stall.min_bytes_per_s) +
+                      " bytes/s for " + std::to_string(request.stall.window.count() / 1000) +
+                      " s)");
+  }
 
   if (t.body_too_large) {
     throw Error(ErrorKind::kClient, what + ": response larger than " +

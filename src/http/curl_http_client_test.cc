@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -312,6 +314,188 @@ TEST_F(CurlHttpClientTest, HonoursProxyFromEnvironment) {
   ::unsetenv("http_proxy");
   EXPECT_EQ(res.body, "via proxy");
   EXPECT_EQ(seen_host, "upstream.invalid");
+}
+
+// --- interruptible waits -------------------------------------------------------------------
+
+// A door the fake server's handlers wait behind (a long poll, a stalled body), opened by the
+// test or at teardown so the server can stop.
+class Gate {
+ public:
+  void open() {
+    {
+      std::lock_guard lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+  // Waits until open or `d` passed; true when open.
+  bool wait_for(std::chrono::milliseconds d) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, d, [&] { return open_; });
+  }
+  void arrive() {
+    {
+      std::lock_guard lock(mu_);
+      ++arrived_;
+    }
+    cv_.notify_all();
+  }
+  bool wait_arrivals(int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return arrived_ >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  int arrived_ = 0;
+};
+
+class InterruptibleTransferTest : public ::testing::Test {
+ protected:
+  ~InterruptibleTransferTest() override { gate.open(); }  // before the server stops
+
+  // A handler that answers only when the gate opens (at most 60 s): a long poll.
+  void serve_silence() {
+    fake.server().Get("/hang", [this](const httplib::Request&, httplib::Response& res) {
+      gate.arrive();
+      gate.wait_for(std::chrono::seconds(60));
+      res.set_content("late", "text/plain");
+    });
+  }
+
+  Gate gate;  // first: destroyed after the server
+  testing::LocalServer fake;
+  CurlHttpClient client;
+};
+
+// Sends `req` on a thread; the error kind it ended with (kInternal: it did not fail).
+std::future<ErrorKind> send_async(CurlHttpClient& client, const Request& req) {
+  return std::async(std::launch::async, [&client, req] {
+    try {
+      client.send(req);
+    } catch (const Error& e) {
+      return e.kind();
+    }
+    return ErrorKind::kInternal;
+  });
+}
+
+TEST_F(InterruptibleTransferTest, CancelledFlagStopsATransferWhereNoByteMoves) {
+  serve_silence();
+  fake.start();
+  std::atomic<bool> stop{false};
+  Request req;
+  req.url = fake.url() + "/hang";
+  req.timeout = std::chrono::seconds(120);
+  req.cancelled = [&] { return stop.load(); };
+  auto result = send_async(client, req);
+  ASSERT_TRUE(gate.wait_arrivals(1));
+  stop = true;
+  // Without the flag the request would wait for the gate (60 s) and then succeed.
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(result.get(), ErrorKind::kCancelled);
+}
+
+TEST_F(InterruptibleTransferTest, AbortAllStopsTransfersInFlightAndRefusesNewOnes) {
+  serve_silence();
+  fake.start();
+  Request req;
+  req.url = fake.url() + "/hang";
+  req.timeout = std::chrono::seconds(120);
+  auto first = send_async(client, req);
+  auto second = send_async(client, req);
+  ASSERT_TRUE(gate.wait_arrivals(2));
+  EXPECT_FALSE(client.aborted());
+  client.abort_all();
+  ASSERT_EQ(first.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  ASSERT_EQ(second.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  // A timeout (the deadline passed), so that callers keep the work for the next start.
+  EXPECT_EQ(first.get(), ErrorKind::kTimeout);
+  EXPECT_EQ(second.get(), ErrorKind::kTimeout);
+  EXPECT_TRUE(client.aborted());
+  EXPECT_EQ(kind_of(client, req), ErrorKind::kTimeout);
+}
+
+TEST_F(InterruptibleTransferTest, DownloadThatStallsMidBodyIsATimeout) {
+  fake.server().Get("/stall", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content_provider(1'000'000, "application/octet-stream",
+                             [this](size_t offset, size_t, httplib::DataSink& sink) {
+                               if (offset > 0) {
+                                 gate.wait_for(std::chrono::seconds(60));
+                                 return false;
+                               }
+                               sink.write(std::string(2000, 'x').data(), 2000);
+                               return true;
+                             });
+  });
+  fake.start();
+  Request req;
+  req.url = fake.url() + "/stall";
+  req.timeout = std::chrono::seconds(120);
+  req.stall = {.min_bytes_per_s = 1000, .window = std::chrono::milliseconds(500)};
+  int64_t got = 0;
+  req.on_body = [&](std::string_view chunk) {
+    got += static_cast<int64_t>(chunk.size());
+    return true;
+  };
+  try {
+    client.send(req);
+    FAIL() << "a stalled download succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kTimeout) << e.what();
+    EXPECT_TRUE(e.retryable());
+    EXPECT_NE(std::string(e.what()).find("stalled"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(got, 2000);
+}
+
+TEST_F(InterruptibleTransferTest, ServerWorkingOnAnUploadIsNotAStall) {
+  fake.server().Post("/think", [this](const httplib::Request& req, httplib::Response& res) {
+    gate.wait_for(std::chrono::milliseconds(1500));  // an engine transcribing
+    res.set_content(std::to_string(req.body.size()), "text/plain");
+  });
+  fake.start();
+  Request req;
+  req.method = "POST";
+  req.url = fake.url() + "/think";
+  req.body = std::string(20'000, 'a');
+  req.headers.emplace_back("Content-Type", "application/octet-stream");
+  req.stall = {.min_bytes_per_s = 1000, .window = std::chrono::milliseconds(300)};
+  Response res = client.send(req);
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.body, "20000");
+}
+
+TEST_F(InterruptibleTransferTest, SlowButSteadyDownloadIsNotAStall) {
+  fake.server().Get("/trickle", [](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("application/octet-stream",
+                                     [n = 0](size_t, httplib::DataSink& sink) mutable {
+                                       if (n++ == 20) {
+                                         sink.done();
+                                         return true;
+                                       }
+                                       std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                                       sink.write(std::string(400, 't').data(), 400);
+                                       return true;
+                                     });
+  });
+  fake.start();
+  Request req;
+  req.url = fake.url() + "/trickle";
+  // ~8 KB/s against a limit of 1 KB/s over 400 ms.
+  req.stall = {.min_bytes_per_s = 1000, .window = std::chrono::milliseconds(400)};
+  EXPECT_EQ(client.send(req).body.size(), 8000u);
+}
+
+TEST(TransferLimits, DeadlineGrowsWithTheSize) {
+  TransferLimits limits;
+  EXPECT_EQ(limits.deadline_for(0), std::chrono::seconds(60));
+  EXPECT_EQ(limits.deadline_for(100'000'000), std::chrono::seconds(60 + 1000));
+  limits.min_rate_bytes_per_s = 0;
+  EXPECT_EQ(limits.deadline_for(100'000'000), std::chrono::seconds(60));
 }
 
 }  // namespace

@@ -162,6 +162,11 @@ constexpr Entry kCatalogue[] = {
     {Msg::kServiceBusy, "service_busy",
      "Sorry, I can't take new work right now. Please try again in a minute.",
      "Maaf, aku belum bisa menerima pekerjaan baru. Coba lagi sebentar lagi, ya."},
+    {Msg::kBacklogSkipped, "backlog_skipped",
+     "Sorry, I was offline when you sent this, so I didn't transcribe it. Send it again if you "
+     "still need the transcript.",
+     "Maaf, aku sedang offline waktu kamu mengirim ini, jadi belum aku transkrip. Kirim ulang "
+     "kalau kamu masih butuh transkripnya, ya."},
     {Msg::kStatusQueued, "status_queued",
      "⏳ Job {id}: queued, position {position} ({busy} of {workers} workers busy).",
      "⏳ Pekerjaan {id}: dalam antrean, urutan ke-{position} ({busy} dari {workers} worker "

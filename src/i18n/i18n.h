@@ -54,6 +54,7 @@ enum class Msg {
   kMediaTooLong,
   kUserLimit,
   kServiceBusy,
+  kBacklogSkipped,
   // Status message
   kStatusQueued,
   kStatusDownloading,

@@ -108,13 +108,19 @@ void OutboxDispatcher::loop(int index) {
 }
 
 void OutboxDispatcher::send_batch(const std::string& owner, const store::OutboxBatch& batch) {
-  for (const auto& entry : batch.entries) {
+  for (size_t i = 0; i < batch.entries.size(); ++i) {
+    const auto& entry = batch.entries[i];
     if (stopping_ && Steady::now().time_since_epoch().count() >= deadline_ns_.load()) return;
     try {
       // Fencing: a sender whose lease ran out (a very slow call) sends nothing more.
       if (!env_.outbox.renew(batch.chat_id, owner, options_.lease)) {
         spdlog::warn("outbox: lost chat {} to another sender", batch.chat_id);
         return;
+      }
+      if (for_gone_chat(entry)) {
+        env_.outbox.mark_dropped(entry.id, "the chat is gone (the bot was blocked or removed)");
+        metrics::count_outbox("dropped");
+        continue;
       }
       if (env_.clock.unix_ms() - entry.created_ms > options_.give_up_after.count()) {
         env_.outbox.mark_dropped(entry.id, "given up: " + entry.last_error);
@@ -128,6 +134,24 @@ void OutboxDispatcher::send_batch(const std::string& owner, const store::OutboxB
       env_.outbox.mark_sent(entry.id, message_id);
       failpoint("outbox.after_record");
       metrics::count_outbox("sent");
+    } catch (const telegram::ApiError& e) {
+      if (e.is_chat_gone()) {
+        chat_gone(batch, i, e.what());
+        return;
+      }
+      if (e.is_unauthorized()) {
+        // Not the message's fault: keep it (and the chat's order) for when a valid token runs.
+        try {
+          env_.outbox.mark_retry(entry.id, e.what(),
+                                 env_.clock.unix_ms() + options_.retry_max.count());
+        } catch (const std::exception& se) {
+          spdlog::error("outbox: recording the failure of {} failed: {}", entry.id, se.what());
+        }
+        if (options_.on_token_refused) options_.on_token_refused(e.what());
+        return;
+      }
+      failed(entry, e);
+      return;  // order: the chat's later entries wait for this one
     } catch (const std::exception& e) {
       failed(entry, e);
       return;  // order: the chat's later entries wait for this one
@@ -136,6 +160,8 @@ void OutboxDispatcher::send_batch(const std::string& owner, const store::OutboxB
 }
 
 int64_t OutboxDispatcher::send(const store::OutboxEntry& entry, const OutboxMessage& m) {
+  // Never sleep out a chat's flood wait here: see failed().
+  const telegram::CallOptions no_wait{.wait_for_chat = false};
   switch (m.method) {
     case OutboxMessage::Method::kSendMessage: {
       telegram::SendMessageParams p;
@@ -143,7 +169,7 @@ int64_t OutboxDispatcher::send(const store::OutboxEntry& entry, const OutboxMess
       p.text = m.text;
       if (m.reply_to_message_id) p.reply_to_message_id = m.reply_to_message_id;
       p.message_thread_id = m.thread_id;
-      return env_.sender.send_message(std::move(p)).message_id;
+      return env_.sender.send_message(std::move(p), no_wait).message_id;
     }
     case OutboxMessage::Method::kSendDocument: {
       TempDocument doc(env_.config.data_dir, entry.id, m);
@@ -154,7 +180,7 @@ int64_t OutboxDispatcher::send(const store::OutboxEntry& entry, const OutboxMess
       d.mime_type = m.mime_type;
       if (m.reply_to_message_id) d.reply_to_message_id = m.reply_to_message_id;
       d.message_thread_id = m.thread_id;
-      return env_.sender.send_document(std::move(d)).message_id;
+      return env_.sender.send_document(std::move(d), no_wait).message_id;
     }
     case OutboxMessage::Method::kEditMessageText: {
       auto target = env_.outbox.get(m.edit_of);
@@ -166,7 +192,7 @@ int64_t OutboxDispatcher::send(const store::OutboxEntry& entry, const OutboxMess
       e.chat_id = m.chat_id;
       e.message_id = target->message_id;
       e.text = m.text;
-      env_.sender.edit_message_text(std::move(e));  // "not modified" is fine too
+      env_.sender.edit_message_text(std::move(e), no_wait);  // "not modified" is fine too
       return 0;
     }
   }
@@ -176,6 +202,16 @@ int64_t OutboxDispatcher::send(const store::OutboxEntry& entry, const OutboxMess
 void OutboxDispatcher::failed(const store::OutboxEntry& entry, const std::exception& e) {
   const auto* err = dynamic_cast<const Error*>(&e);
   try {
+    if (err && err->kind() == ErrorKind::kRateLimited && err->retry_after()) {
+      // Telegram said when: exactly then, not a growing backoff. The thread moves on to other
+      // chats meanwhile.
+      milliseconds delay = *err->retry_after();
+      spdlog::info("outbox: chat {} must wait {:.1f} s (flood control); {} goes out then",
+                   entry.chat_id, delay.count() / 1000.0, entry.id);
+      env_.outbox.mark_retry(entry.id, e.what(), env_.clock.unix_ms() + delay.count());
+      metrics::count_outbox("retried");
+      return;
+    }
     if (err && err->retryable()) {
       milliseconds delay = options_.retry_initial * (int64_t{1} << std::min(entry.attempts, 16));
       delay = std::min(delay, options_.retry_max);
@@ -193,6 +229,66 @@ void OutboxDispatcher::failed(const store::OutboxEntry& entry, const std::except
   } catch (const std::exception& se) {
     // The store is down: the entry stays pending and is retried when the lease passes.
     spdlog::error("outbox: recording the failure of {} failed: {}", entry.id, se.what());
+  }
+}
+
+bool OutboxDispatcher::for_gone_chat(const store::OutboxEntry& entry) {
+  std::lock_guard lock(gone_mutex_);
+  auto it = gone_.find(entry.chat_id);
+  if (it == gone_.end()) return false;
+  return entry.created_ms <= it->second.since_ms ||
+         (!entry.job_id.empty() && it->second.cancelled.count(entry.job_id) > 0);
+}
+
+void OutboxDispatcher::chat_gone(const store::OutboxBatch& batch, size_t from,
+                                 const std::string& why) {
+  const int64_t chat = batch.chat_id;
+  const int64_t now = env_.clock.unix_ms();
+  spdlog::warn("outbox: chat {} is gone ({}): dropping what is pending for it, cancelling its jobs",
+               chat, why);
+  // Its jobs: those the pending entries belong to, and (a private chat's id is its user's) the
+  // user's unfinished jobs in this chat. Cancelled, not failed: nobody is there to tell.
+  std::set<std::string> jobs;
+  for (size_t i = from; i < batch.entries.size(); ++i) {
+    if (!batch.entries[i].job_id.empty()) jobs.insert(batch.entries[i].job_id);
+  }
+  std::set<std::string> cancelled;
+  try {
+    if (chat > 0) {
+      for (const auto& j : env_.queue.user_jobs(chat, /*unfinished_only=*/true)) {
+        if (j.chat_id == chat) jobs.insert(j.id);
+      }
+    }
+    for (const auto& id : jobs) {
+      auto job = env_.queue.get(id);
+      if (!job || job->chat_id != chat || store::is_finished(job->state)) continue;
+      if (env_.queue.cancel(id, job->user_id)) {
+        cancelled.insert(id);
+        spdlog::info("outbox: job {} cancelled: its chat {} is gone", id, chat);
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("outbox: cancelling the jobs of gone chat {} failed: {}", chat, e.what());
+  }
+  {
+    std::lock_guard lock(gone_mutex_);
+    std::erase_if(gone_, [&](const auto& kv) {
+      return kv.second.since_ms < now - options_.remember_gone.count();
+    });
+    GoneChat& g = gone_[chat];
+    g.since_ms = now;
+    g.cancelled.insert(cancelled.begin(), cancelled.end());
+  }
+  // The rest of this batch now; entries past the batch when the chat is claimed next (they
+  // were written before `now`, so for_gone_chat() drops them without a call).
+  for (size_t i = from; i < batch.entries.size(); ++i) {
+    try {
+      env_.outbox.mark_dropped(batch.entries[i].id, why);
+      metrics::count_outbox("dropped");
+    } catch (const std::exception& e) {
+      spdlog::error("outbox: dropping {} failed: {}", batch.entries[i].id, e.what());
+      return;
+    }
   }
 }
 

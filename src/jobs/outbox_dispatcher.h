@@ -2,15 +2,26 @@
 // Sends what the outbox holds. `senders` threads each claim one chat at a time (a lease in the
 // store, so no two dispatchers of any instance send to one chat at once), send its due
 // entries in order through telegram::Sender (flood limits, retry_after, migrations), and
-// record each entry as sent right after Telegram accepted it. Chats proceed in parallel, so
-// one slow or rate-limited chat holds up only its own thread.
+// record each entry as sent right after Telegram accepted it. Chats proceed in parallel.
+//
+// A sender never sleeps out a chat's flood wait: a 429 (or a chat still blocked by one) puts
+// the entry back with not_before = now + retry_after and the thread goes on with other
+// chats, so a few rate-limited chats cannot occupy every sender. Only Telegram's bot-wide
+// limit (telegram::RateLimiter tells it apart) holds every chat back.
 //
 // A failed send is retried later with a backoff (later entries of that chat wait behind it);
-// an entry Telegram refuses for good (chat gone, bot blocked, bad request) is dropped.
+// an entry Telegram refuses for good (bad request) is dropped. A chat that is gone (the bot
+// was blocked or kicked, the user deactivated, chat not found) has every entry that was
+// pending then dropped without another call, and its unfinished jobs cancelled: nothing they
+// produce could arrive. What is written for it later (the user unblocked the bot and wrote
+// again) is sent as usual.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,6 +41,11 @@ struct DispatcherOptions {
   // An entry still failing this long after it was written is dropped: a reply a day late
   // helps no one, and the chat's later entries must not wait for ever.
   std::chrono::milliseconds give_up_after{24LL * 3600 * 1000};
+  // How long a gone chat is remembered (its entries written before then are dropped unsent).
+  std::chrono::milliseconds remember_gone{3600LL * 1000};
+  // Telegram refused the token (401): the entry is kept for later (a new token sends it) and
+  // this is called (from a sender thread), so the app can exit rather than drop every message.
+  std::function<void(const std::string& error)> on_token_refused;
 };
 
 class OutboxDispatcher {
@@ -52,6 +68,10 @@ class OutboxDispatcher {
   // Telegram's message id of what was sent (0 for an edit).
   int64_t send(const store::OutboxEntry& entry, const OutboxMessage& m);
   void failed(const store::OutboxEntry& entry, const std::exception& e);
+  // Telegram said the chat is gone: drops what is pending for it, cancels its jobs.
+  void chat_gone(const store::OutboxBatch& batch, size_t from, const std::string& why);
+  // Entries of a gone chat written before it went, and those of jobs cancelled for it.
+  bool for_gone_chat(const store::OutboxEntry& entry);
 
   JobEnv& env_;
   const std::string instance_;
@@ -62,6 +82,13 @@ class OutboxDispatcher {
   std::mutex mutex_;
   std::condition_variable cv_;
   int wakeups_ = 0;  // guarded by mutex_
+
+  struct GoneChat {
+    int64_t since_ms = 0;             // entries created up to then are dropped
+    std::set<std::string> cancelled;  // jobs cancelled because of it
+  };
+  std::mutex gone_mutex_;
+  std::map<int64_t, GoneChat> gone_;  // guarded by gone_mutex_
 };
 
 }  // namespace tgscribe::jobs

@@ -38,13 +38,11 @@ class OutboxDispatcherTest : public ::testing::TestWithParam<bool> {
     so.backoff_initial = milliseconds(10);
     so.max_attempts = 2;
     sender_ = std::make_unique<telegram::Sender>(*api_, so);
-    stores_ = GetParam()
-                  ? store::make_sqlite_job_stores(store::SqliteDb::open(dir_.path() / "t.db"),
-                                                  SystemClock::instance())
-                  : store::make_memory_job_stores(SystemClock::instance());
-    env_ = std::make_unique<JobEnv>(JobEnv{cfg_, *api_, *sender_, *stores_.updates,
-                                           *stores_.queue, *stores_.outbox, nullptr, settings_,
-                                           nullptr, nullptr});
+    stores_ = GetParam() ? store::make_sqlite_job_stores(
+                               store::SqliteDb::open(dir_.path() / "t.db"), SystemClock::instance())
+                         : store::make_memory_job_stores(SystemClock::instance());
+    env_ = std::make_unique<JobEnv>(JobEnv{cfg_, *api_, *sender_, *stores_.updates, *stores_.queue,
+                                           *stores_.outbox, nullptr, settings_, nullptr, nullptr});
     opts_.poll = milliseconds(20);
     opts_.retry_initial = milliseconds(100);
     opts_.senders = 4;
@@ -109,14 +107,68 @@ TEST_P(OutboxDispatcherTest, AFailedSendIsRetriedLaterAndTheChatKeepsItsOrder) {
   EXPECT_GE(env_->outbox.get("a")->attempts, 1);
 }
 
-TEST_P(OutboxDispatcherTest, AChatThatBlockedTheBotHasItsEntryDroppedAndOthersGoOn) {
-  tg_.fail_next_with("sendMessage", 1, 403, "Forbidden: bot was blocked by the user");
-  env_->outbox.add({text("x", 31, "never"), text("y", 31, "after")});
+TEST_P(OutboxDispatcherTest, AChatThatBlockedTheBotHasItsWorkDroppedAndCancelled) {
+  // A queued job of the chat and what it has said so far.
+  store::Job job;
+  job.id = "u1";
+  job.update_id = 1;
+  job.user_id = 31;
+  job.chat_id = 31;
+  job.payload = R"({"file_id":"f"})";
+  ASSERT_TRUE(env_->updates.admit({.update_id = 1, .job = job}).accepted);
+  OutboxMessage m;
+  m.chat_id = 31;
+  m.text = "queued";
+  auto x = make_entry("u1:status", "u1", m);
+  m.text = "part two";
+  auto y = make_entry("u1:text:1", "u1", m);
+  tg_.fail_chat_with(31, "sendMessage", 1, 403, "Forbidden: bot was blocked by the user");
+  env_->outbox.add({x, y, text("other", 32, "still sent")});
   OutboxDispatcher d(*env_, "test", opts_);
   d.start();
   ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
-  EXPECT_EQ(env_->outbox.get("x")->state, store::OutboxState::kDropped);
-  EXPECT_EQ(texts(31), (std::vector<std::string>{"after"}));
+  EXPECT_EQ(env_->outbox.get("u1:status")->state, store::OutboxState::kDropped);
+  EXPECT_EQ(env_->outbox.get("u1:text:1")->state, store::OutboxState::kDropped);
+  EXPECT_EQ(texts(32), std::vector<std::string>{"still sent"});
+  // One refused call, no retries of it, nothing else tried in that chat.
+  size_t to_31 = 0;
+  for (const auto& c : tg_.calls("sendMessage")) to_31 += c.chat_id() == 31;
+  EXPECT_EQ(to_31, 1u);
+  EXPECT_EQ(env_->queue.get("u1")->state, store::JobState::kCancelled);
+  // The user unblocks the bot and writes again: what is said from then on arrives.
+  env_->outbox.add({text("later", 31, "welcome back")});
+  d.notify();
+  ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
+  EXPECT_EQ(texts(31), std::vector<std::string>{"welcome back"});
+}
+
+TEST_P(OutboxDispatcherTest, AChatNotFoundIsGoneToo) {
+  tg_.fail_chat_with(33, "sendMessage", 1, 400, "Bad Request: chat not found");
+  env_->outbox.add({text("a", 33, "one"), text("b", 33, "two")});
+  OutboxDispatcher d(*env_, "test", opts_);
+  d.start();
+  ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
+  EXPECT_EQ(env_->outbox.get("b")->state, store::OutboxState::kDropped);
+  EXPECT_TRUE(texts(33).empty());
+}
+
+TEST_P(OutboxDispatcherTest, ARateLimitedChatDoesNotHoldTheOnlySender) {
+  // One sender thread: before, it slept out chat 35's 30 s flood wait and chat 36 waited too.
+  opts_.senders = 1;
+  tg_.fail_chat(35, "sendMessage", 1, Fault::kRateLimit, 30);
+  env_->outbox.add({text("slow", 35, "flooded"), text("slow2", 35, "behind it")});
+  env_->outbox.add({text("fast", 36, "not held up")});
+  const int64_t before = SystemClock::instance().unix_ms();
+  OutboxDispatcher d(*env_, "test", opts_);
+  d.start();
+  ASSERT_TRUE(eventually([&] { return texts(36).size() == 1; }, std::chrono::seconds(10)));
+  // The flooded entry waits in the store for its retry_after; its chat keeps its order.
+  auto slow = env_->outbox.get("slow");
+  ASSERT_TRUE(slow);
+  EXPECT_EQ(slow->state, store::OutboxState::kPending);
+  EXPECT_GE(slow->not_before_ms, before + 29'000);
+  EXPECT_EQ(env_->outbox.get("slow2")->state, store::OutboxState::kPending);
+  EXPECT_TRUE(texts(35).empty());
 }
 
 TEST_P(OutboxDispatcherTest, AnEditChangesTheMessageAnEarlierEntrySent) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/safe_name.h"
 #include "common/strings.h"
 #include "i18n/i18n.h"
 #include "transcript/message_splitter.h"
@@ -52,9 +53,10 @@ store::OutboxEntry TranscriptMessages::status_edit(const std::string& job_id, co
 }
 
 std::string TranscriptMessages::output_name(const JobPayload& p, const std::string& format) {
-  std::string stem = p.media.file_name.empty() ? "" : file_stem(p.media.file_name);
-  // A name made only of dots or slashes would give an odd file name; fall back.
-  if (trim(stem).empty()) stem = "transcript";
+  // The user's name goes to the filesystem (the upload's temp file) and back to Telegram: one
+  // clean path component, cut in bytes on a character boundary (common/safe_name.h).
+  std::string stem = safe_name_part(file_stem(p.media.file_name), kSafeStemBytes);
+  if (stem.empty()) stem = "transcript";
   return stem + "." + format;
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "jobs/job_metrics.h"
+#include "pipeline/job_temp_dir.h"
 
 namespace tgscribe::jobs {
 
@@ -20,6 +21,11 @@ WorkerPool::~WorkerPool() { stop(std::chrono::steady_clock::now()); }
 
 void WorkerPool::start() {
   if (!threads_.empty()) return;
+  // Media and documents left in DATA_DIR/tmp by a process that died mid-job are personal data
+  // that no job will use again: removed before the first job runs.
+  if (size_t swept = pipeline::JobTempDir::sweep_leftovers(env_.config.data_dir)) {
+    spdlog::info("bot: removed {} temporary file(s) left by an earlier run", swept);
+  }
   // Jobs this instance was running when it died (kill -9, power cut) are ours to resume now,
   // not after their lease: nobody else is working on them.
   try {

@@ -140,7 +140,57 @@ const AVInputFormat* probe_format(ByteReader& reader, const std::string& name) {
   }
 }
 
+// Codecs whose every packet decodes to exactly frame_size samples, whatever the container's
+// timestamps say: a lying sample table cannot make their packets count for less.
+bool fixed_frame_codec(AVCodecID id) {
+  switch (id) {
+    case AV_CODEC_ID_AAC:
+    case AV_CODEC_ID_MP1:
+    case AV_CODEC_ID_MP2:
+    case AV_CODEC_ID_MP3:
+    case AV_CODEC_ID_AC3:
+    case AV_CODEC_ID_EAC3:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What a demuxer (or, after avformat_find_stream_info, a decoder) put in a stream's
+// parameters, checked before a decoder or resampler sizes anything from it.
+void check_parameters(const AVCodecParameters* par) {
+  check_audio_shape(par->sample_rate, par->ch_layout.nb_channels, par->frame_size);
+  if (par->extradata_size < 0 || par->extradata_size > kMaxExtradataBytes) {
+    reject(RejectReason::kCorrupt, fmt::format("truncated or corrupt media ({} bytes of codec "
+                                               "setup data)",
+                                               par->extradata_size));
+  }
+}
+
+// Slack between the header's duration and the packets' (Opus pre-skip, MP3 encoder delay,
+// rounding), as PcmDecoder allows on decoded audio.
+constexpr double kDurationSlackS = 1.0;
+
 }  // namespace
+
+void check_audio_shape(int sample_rate, int channels, int64_t frame_samples) {
+  if (sample_rate < 0 || sample_rate > kMaxSampleRate) {
+    reject(RejectReason::kCorrupt,
+           fmt::format("truncated or corrupt media (sample rate {} Hz)", sample_rate));
+  }
+  if (channels < 0) {
+    reject(RejectReason::kCorrupt,
+           fmt::format("truncated or corrupt media ({} channels)", channels));
+  }
+  if (channels > kMaxChannels) {
+    reject(RejectReason::kUnsupported,
+           fmt::format("unsupported audio: {} channels (at most {})", channels, kMaxChannels));
+  }
+  if (frame_samples < 0 || frame_samples > kMaxFrameSamples) {
+    reject(RejectReason::kCorrupt,
+           fmt::format("truncated or corrupt media ({} samples in a frame)", frame_samples));
+  }
+}
 
 bool demuxer_allowed(std::string_view name) {
   return std::find(std::begin(kAllowedDemuxers), std::end(kAllowedDemuxers), name) !=
@@ -236,6 +286,11 @@ OpenedInput::OpenedInput(const MediaSource& source, const MediaLimits& limits)
     impl_->fmt = nullptr;
     reject(RejectReason::kCorrupt, "truncated or corrupt media");
   }
+  // Before avformat_find_stream_info opens decoders that size buffers from these.
+  for (unsigned i = 0; i < impl_->fmt->nb_streams; ++i) {
+    const AVCodecParameters* par = impl_->fmt->streams[i]->codecpar;
+    if (par->codec_type == AVMEDIA_TYPE_AUDIO) check_parameters(par);
+  }
   if (avformat_find_stream_info(impl_->fmt, nullptr) < 0) {
     reject(RejectReason::kCorrupt, "truncated or corrupt media");
   }
@@ -261,6 +316,7 @@ OpenedInput::OpenedInput(const MediaSource& source, const MediaLimits& limits)
   }
   AVStream* audio = impl_->fmt->streams[impl_->audio_index];
   const AVCodecParameters* par = audio->codecpar;
+  check_parameters(par);  // again: the probing decoder may have filled in more
   info.audio_codec = avcodec_get_name(par->codec_id);
   if (par->codec_id == AV_CODEC_ID_NONE || !avcodec_find_decoder(par->codec_id)) {
     reject(RejectReason::kUnsupported,
@@ -282,6 +338,54 @@ OpenedInput::OpenedInput(const MediaSource& source, const MediaLimits& limits)
     reject(RejectReason::kTooLong,
            fmt::format("too long: {} (limit {})", fmt_duration(info.duration_s),
                        fmt_duration(limits.max_duration_s)));
+  }
+}
+
+void OpenedInput::verify_duration(const MediaLimits& limits) {
+  AVFormatContext* fmt = impl_->fmt;
+  const AVStream* st = fmt->streams[impl_->audio_index];
+  const AVCodecParameters* par = st->codecpar;
+  const double tb = av_q2d(st->time_base);
+  const double min_packet_s =
+      fixed_frame_codec(par->codec_id) && par->frame_size > 0 && par->sample_rate > 0
+          ? static_cast<double>(par->frame_size) / par->sample_rate
+          : 0;
+  const double stop_s = limits.max_duration_s + kDurationSlackS;
+  AVPacket* pkt = av_packet_alloc();
+  if (!pkt) throw std::bad_alloc();
+  // Both the span of the timestamps (last pts + duration - first pts) and the sum of the
+  // packets' durations: timestamps rewritten to stay small do not shrink the sum, and a sum of
+  // missing durations does not hide a long span. Doubles: hostile timestamps may be near
+  // INT64_MAX, where integer sums overflow.
+  double first_s = 0, end_s = 0, sum_s = 0, measured_s = 0;
+  bool timed = false;
+  int64_t packets = 0;
+  while (measured_s <= stop_s && av_read_frame(fmt, pkt) >= 0) {
+    if (pkt->stream_index == impl_->audio_index) {
+      ++packets;
+      const double d =
+          std::max(pkt->duration > 0 ? static_cast<double>(pkt->duration) * tb : 0.0, min_packet_s);
+      sum_s += d;
+      if (pkt->pts != AV_NOPTS_VALUE) {
+        const double t = static_cast<double>(pkt->pts) * tb;
+        first_s = timed ? std::min(first_s, t) : t;
+        end_s = timed ? std::max(end_s, t + d) : t + d;
+        timed = true;
+      }
+      measured_s = std::max(sum_s, timed ? end_s - first_s : 0.0);
+    }
+    av_packet_unref(pkt);
+  }
+  av_packet_free(&pkt);
+  if (!std::isfinite(measured_s) || measured_s > stop_s) {
+    reject(RejectReason::kTooLong,
+           fmt::format("too long: over {} (limit {}; the header says {})", fmt_duration(stop_s),
+                       fmt_duration(limits.max_duration_s), fmt_duration(impl_->info.duration_s)));
+  }
+  MediaInfo& info = impl_->info;
+  if (packets > 0 && (info.duration_s <= 0 || measured_s > info.duration_s + kDurationSlackS)) {
+    // Within the slack past the limit is rounding, not audio: the limit still holds.
+    info.duration_s = std::min(measured_s, limits.max_duration_s);
   }
 }
 

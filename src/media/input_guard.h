@@ -20,6 +20,18 @@ bool demuxer_allowed(std::string_view name);
 // name and content. Returns the size in bytes. Throws MediaRejected.
 int64_t check_before_open(const MediaSource& source, const MediaLimits& limits);
 
+// Bounds on what a header may claim before anything is sized from it (a WAV header's 32-bit
+// sample rate, a 16-bit channel count...). Real audio stays far inside them.
+inline constexpr int kMaxSampleRate = 768000;
+inline constexpr int kMaxChannels = 64;
+inline constexpr int64_t kMaxFrameSamples = 1 << 20;  // APE's largest frames are ~300k samples
+inline constexpr int64_t kMaxExtradataBytes = 4 << 20;
+
+// Refuses an audio shape no buffer may be sized from: sample rate outside 1..kMaxSampleRate or
+// channels outside 1..kMaxChannels (kCorrupt / kUnsupported), frames longer than
+// kMaxFrameSamples (kCorrupt). 0 means "not known yet" and passes. Throws MediaRejected.
+void check_audio_shape(int sample_rate, int channels, int64_t frame_samples);
+
 // An open, probed input with its first audio stream chosen; other streams are discarded so the
 // demuxer skips their packets.
 class OpenedInput {
@@ -33,6 +45,13 @@ class OpenedInput {
   AVFormatContext* format_context() const;
   int audio_stream_index() const;
   const MediaInfo& info() const;
+
+  // Reads every packet of the audio stream (no decoding: cheap) and measures the duration they
+  // really span, because a header (MP3 Xing/VBRI, MP4 mvhd, the last Ogg granule, a bitrate
+  // estimate) can understate it. Stops as soon as the limit is exceeded and throws
+  // MediaRejected(kTooLong); otherwise info().duration_s becomes the measured duration when the
+  // header's was unknown or short of it. Leaves the demuxer at the end: for probing only.
+  void verify_duration(const MediaLimits& limits);
 
  private:
   struct Impl;

@@ -6,6 +6,9 @@ namespace tgscribe::media {
 
 MediaInfo probe(const MediaSource& source, const MediaLimits& limits) {
   OpenedInput input(source, limits);
+  // The probe decides what is uploaded untouched (pass-through): the limit must hold for the
+  // packets, not just for what the header claims.
+  input.verify_duration(limits);
   return input.info();
 }
 

@@ -24,7 +24,9 @@ struct MediaLimits {
 };
 
 // Opens the file with the hardened demuxer whitelist, checks the limits and finds the audio
-// stream. Throws MediaRejected.
+// stream; the duration limit is checked against the packets' timestamps too (a demux pass
+// without decoding, stopped at the limit), so a header that understates it fools nothing.
+// Throws MediaRejected.
 MediaInfo probe_file(const std::filesystem::path& path, const MediaLimits& limits);
 // The same for any source (a file or an in-memory buffer).
 MediaInfo probe(const MediaSource& source, const MediaLimits& limits);

@@ -126,7 +126,11 @@ struct PcmDecoder::Impl {
 
   void process_frame() {
     ++frames;
+    // A stream may change shape mid-way (chained Ogg): what a frame claims is checked before
+    // the resampler and the pending buffer are sized from it.
+    check_audio_shape(frame->sample_rate, frame->ch_layout.nb_channels, frame->nb_samples);
     const int rate = frame->sample_rate > 0 ? frame->sample_rate : dec->sample_rate;
+    if (rate <= 0 || frame->ch_layout.nb_channels <= 0) corrupt();
     const int n = frame->nb_samples;
     double t = next_in_t;
     if (frame->best_effort_timestamp != AV_NOPTS_VALUE) {

@@ -1,7 +1,9 @@
 #include "pipeline/job_temp_dir.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <random>
 #include <system_error>
 
@@ -12,7 +14,27 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr const char* kPrefix = "job-";
+
+// Taken during static initialisation, before this process can have made anything in tmp.
+const fs::file_time_type kProcessStart = fs::file_time_type::clock::now();
+
+// A JobTempDir of another process that is still running ("job-<pid>-<random>").
+bool live_job_dir_of_another_process(const fs::directory_entry& entry) {
+  std::string name = entry.path().filename().string();
+  if (name.rfind(kPrefix, 0) != 0) return false;
+  size_t dash = name.find('-', 4);
+  if (dash == std::string::npos || dash == 4) return false;
+  std::string digits = name.substr(4, dash - 4);
+  if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) {
+    return false;
+  }
+  std::error_code ec;
+  if (!entry.is_directory(ec)) return false;
+  pid_t pid = static_cast<pid_t>(std::stol(digits));
+  if (pid == ::getpid()) return false;
+  return ::kill(pid, 0) == 0 || errno == EPERM;
 }
+}  // namespace
 
 JobTempDir::JobTempDir(fs::path data_dir) : root_(std::move(data_dir) / "tmp") {}
 
@@ -55,6 +77,23 @@ void JobTempDir::sweep_stale(const fs::path& data_dir, std::chrono::seconds age)
     std::error_code e2;
     if (entry.is_directory(e2) && entry.last_write_time(e2) < cutoff) fs::remove_all(entry, e2);
   }
+}
+
+size_t JobTempDir::sweep_leftovers(const fs::path& data_dir) {
+  std::error_code ec;
+  fs::path root = data_dir / "tmp";
+  if (!fs::is_directory(root, ec)) return 0;
+  fs::permissions(root, fs::perms::owner_all, fs::perm_options::replace, ec);
+  size_t removed = 0;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    std::error_code e2;
+    auto written = entry.symlink_status(e2).type() == fs::file_type::symlink
+                       ? fs::file_time_type::min()  // a link is never ours: remove the link
+                       : entry.last_write_time(e2);
+    if (e2 || written >= kProcessStart || live_job_dir_of_another_process(entry)) continue;
+    if (fs::remove_all(entry.path(), e2) > 0 && !e2) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace tgscribe::pipeline

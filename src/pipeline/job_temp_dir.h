@@ -25,6 +25,13 @@ class JobTempDir {
   // Removes job directories under DATA_DIR/tmp older than `age` (left by a killed process).
   static void sweep_stale(const std::filesystem::path& data_dir, std::chrono::seconds age);
 
+  // Removes everything an earlier process left in DATA_DIR/tmp when it died mid-job (media,
+  // upload documents, chunk directories): whatever is older than this process, except the job
+  // directories of other live processes on the same DATA_DIR (a `tgscribe transcribe` run).
+  // What this process already made is kept, so it may run while the outbox sends. Also makes
+  // DATA_DIR/tmp private (0700). Returns the number of entries removed.
+  static size_t sweep_leftovers(const std::filesystem::path& data_dir);
+
  private:
   std::filesystem::path root_;
   std::once_flag created_;  // parallel first calls must create one directory, not one each

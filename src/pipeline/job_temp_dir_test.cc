@@ -59,6 +59,40 @@ namespace {
 
 // Chunks are encoded in parallel, each asking for its file: the first calls race to create the
 // directory, and all of them must get the same one (none left behind when the job ends).
+// What a killed process left (older than this one) goes, whatever its name; what this process
+// made, and the job directory of another live process, stay.
+TEST(JobTempDir, SweepLeftoversRemovesWhatEarlierProcessesLeft) {
+  tgscribe::testing::TempDir data;
+  fs::path tmp = data / "tmp";
+  auto before_start = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  auto left = [&](const fs::path& p, bool dir) {
+    if (dir) {
+      fs::create_directories(p);
+      tgscribe::testing::write_file(p / "chunk-0.flac", "audio");
+    } else {
+      fs::create_directories(p.parent_path());
+      tgscribe::testing::write_file(p, "audio");
+    }
+    fs::last_write_time(p, before_start);
+  };
+  left(tmp / "job-99999999-0123456789abcdef", true);  // no such process
+  left(tmp / "out-job-7-doc", true);
+  left(tmp / "job-42.ogg", false);
+  left(tmp / "job-1-0123456789abcdef", true);  // pid 1 runs: another live process's job
+  fs::create_symlink("/etc/passwd", tmp / "job-link");
+  fs::permissions(tmp, fs::perms::all, fs::perm_options::replace);
+  JobTempDir mine(data.path());
+  fs::path own = mine.path();  // made after this process started: kept
+
+  EXPECT_EQ(JobTempDir::sweep_leftovers(data.path()), 4u);
+  std::set<std::string> rest;
+  for (const auto& e : fs::directory_iterator(tmp)) rest.insert(e.path().filename().string());
+  EXPECT_EQ(rest, (std::set<std::string>{"job-1-0123456789abcdef", own.filename().string()}));
+  EXPECT_TRUE(fs::exists("/etc/passwd"));
+  EXPECT_EQ(fs::status(tmp).permissions(), fs::perms::owner_all);
+  EXPECT_EQ(JobTempDir::sweep_leftovers(data / "absent"), 0u);
+}
+
 TEST(JobTempDir, ParallelFirstCallsShareOneDirectory) {
   testing::TempDir data;
   for (int round = 0; round < 20; ++round) {

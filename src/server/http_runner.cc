@@ -1,62 +1,137 @@
 #include "server/http_runner.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
 
 #include "common/error.h"
 
 namespace tgscribe::server {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 // Requests in flight when stop() is called get this long to finish before their connections
 // are cut.
 constexpr std::chrono::milliseconds kStopGrace{1000};
 
-int local_port(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
-  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-  return -1;
+void ip_and_port(const sockaddr_storage& addr, std::string& ip, int& port) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+    port = ntohs(a->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+    port = ntohs(a->sin6_port);
+  }
+  ip = text;
 }
 
-// cpp-httplib stops a connection only between two requests, so a client that trickles a
-// request byte by byte (or an idle keep-alive) would hold stop() - and the graceful shutdown
-// behind it - for as long as it likes. cpp-httplib keeps no list of its connections, so they
-// are found as this process's connected sockets whose local port is the listener's (only
-// accepted connections have it: outgoing ones use ephemeral ports), and shut down: a blocked
-// read returns at once, the connection thread ends normally and closes the descriptor itself.
-void wake_connections(int port) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    int fd = std::atoi(entry.path().filename().c_str());
-    int port_of_fd = local_port(fd);  // -1 for anything but an IP socket
-    if (port_of_fd != port) continue;
-    int listening = 0;
-    socklen_t len = sizeof listening;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening) continue;
-    sockaddr_storage peer{};
-    socklen_t peer_len = sizeof peer;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
-    shutdown(fd, SHUT_RDWR);
+// One request's view of a connection for cpp-httplib: first the bytes the gate has read (the
+// head, perhaps more), then the socket. Every wait on the socket is bounded by the read (write)
+// timeout, and reads past the head also by one deadline for the whole body, so a client that
+// trickles its body one byte per read timeout cannot hold the thread for long.
+class RequestStream : public httplib::Stream {
+ public:
+  RequestStream(int fd, std::string buffered, const HttpLimits& limits)
+      : fd_(fd),
+        buffered_(std::move(buffered)),
+        read_timeout_(std::chrono::seconds(limits.read_timeout_s)),
+        write_timeout_(std::chrono::seconds(limits.write_timeout_s)),
+        body_deadline_(Clock::now() + std::chrono::seconds(limits.body_timeout_s)) {}
+
+  bool is_readable() const override { return pos_ < buffered_.size() || wait(POLLIN, true); }
+  bool is_writable() const override { return wait(POLLOUT, false); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (pos_ < buffered_.size()) {
+      size_t n = std::min(size, buffered_.size() - pos_);
+      std::memcpy(ptr, buffered_.data() + pos_, n);
+      pos_ += n;
+      return static_cast<ssize_t>(n);
+    }
+    for (;;) {
+      if (!wait(POLLIN, true)) return -1;
+      ssize_t n = recv(fd_, ptr, size, 0);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+      return n;
+    }
   }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    for (;;) {
+      if (!wait(POLLOUT, false)) return -1;
+      ssize_t n = send(fd_, ptr, size, MSG_NOSIGNAL);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+      return n;
+    }
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+      ip_and_port(addr, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+      ip_and_port(addr, ip, port);
+  }
+  socket_t socket() const override { return fd_; }
+
+  // Bytes read but not consumed by this request: the start of a pipelined next one.
+  std::string take_unread() { return buffered_.substr(std::min(pos_, buffered_.size())); }
+
+ private:
+  bool wait(short event, bool reading) const {
+    auto limit = Clock::now() + (reading ? read_timeout_ : write_timeout_);
+    if (reading) limit = std::min(limit, body_deadline_);
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(limit - Clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, event, 0};
+      int r = poll(&p, 1, static_cast<int>(left.count()));
+      if (r < 0 && errno == EINTR) continue;
+      return r > 0;
+    }
+  }
+
+  int fd_;
+  std::string buffered_;
+  size_t pos_ = 0;
+  std::chrono::milliseconds read_timeout_;
+  std::chrono::milliseconds write_timeout_;
+  Clock::time_point body_deadline_;
+};
+
+GateLimits gate_limits(const HttpLimits& l) {
+  GateLimits g;
+  g.head_timeout = std::chrono::seconds(std::max(1, l.head_timeout_s));
+  g.idle_timeout = std::chrono::seconds(std::max(1, l.keep_alive_timeout_s));
+  g.max_head_bytes = static_cast<size_t>(std::max(1024, l.max_head_bytes));
+  g.max_header_count = static_cast<size_t>(std::max(1, l.max_header_count));
+  g.max_per_address = static_cast<size_t>(std::max(1, l.max_connections_per_address));
+  g.max_connections = static_cast<size_t>(std::max(1, l.max_connections));
+  return g;
 }
 
 }  // namespace
 
 HttpRunner::HttpRunner(std::string name, HttpLimits limits)
     : name_(std::move(name)), limits_(limits) {
-  size_t threads = static_cast<size_t>(std::max(1, limits_.threads));
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // These only shape what httplib writes (Keep-Alive header); the waits themselves are the
+  // gate's and RequestStream's.
   server_.set_read_timeout(limits_.read_timeout_s, 0);
   server_.set_write_timeout(limits_.write_timeout_s, 0);
   server_.set_keep_alive_timeout(limits_.keep_alive_timeout_s);
@@ -85,43 +160,63 @@ void HttpRunner::start(const ListenAddress& address) {
     ok = server_.bind_to_port(address.host, address.port);
     port_ = address.port;
   }
-  if (ok && listen_fd_ >= 0) {
-    // The packaged cpp-httplib listens with a backlog of 5, fixed at its build. A burst of new
-    // connections (Telegram opens up to max_connections at once) then overflows the accept
-    // queue and clients see resets. listen() again on the bound socket only raises the backlog.
-    ::listen(listen_fd_, SOMAXCONN);
-  }
-  if (!ok) {
+  if (!ok || listen_fd_ < 0) {
     int err = errno;
     std::string why = err ? std::strerror(err) : "cannot resolve the host or bind the address";
     throw Error(ErrorKind::kInvalidInput,
                 "cannot listen on " + address.to_string() + " (" + name_ + "): " + why);
   }
-  finished_ = false;
-  thread_ = std::thread([this] {
-    if (!server_.listen_after_bind()) spdlog::error("{} server: accept loop failed", name_);
-    finished_ = true;
+  int fd = server_.listen_socket();
+  // The packaged cpp-httplib listens with a backlog of 5, fixed at its build. A burst of new
+  // connections (Telegram opens up to max_connections at once) then overflows the accept
+  // queue and clients see resets. listen() again on the bound socket only raises the backlog.
+  ::listen(fd, SOMAXCONN);
+
+  stopping_ = false;
+  pool_ = std::make_unique<httplib::ThreadPool>(static_cast<size_t>(std::max(1, limits_.threads)));
+  gate_ = std::make_unique<ConnectionGate>(name_, gate_limits(limits_), [this](GateConnection c) {
+    pool_->enqueue([this, c = std::move(c)]() mutable { serve(std::move(c)); });
   });
-  // stop() before the accept loop has started would be lost (cpp-httplib only stops a running
-  // server), so start() returns once the loop runs. The socket already listens, so clients that
-  // connect meanwhile just wait in the backlog.
-  while (!server_.is_running() && !finished_)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  gate_->start(fd);
   spdlog::info("{} server listening on {}", name_, ListenAddress{address.host, port_}.to_string());
 }
 
+void HttpRunner::serve(GateConnection c) {
+  if (stopping_) return gate_->release(std::move(c));
+  RequestStream stream(c.fd, std::move(c.buffered), limits_);
+  bool last = c.requests + 1 >= static_cast<size_t>(std::max(1, limits_.keep_alive_max_count));
+  bool connection_closed = false;
+  bool ok = false;
+  try {
+    ok = server_.serve_one(stream, last, connection_closed);
+  } catch (const std::exception& e) {
+    spdlog::error("{} server: request failed: {}", name_, e.what());
+  }
+  c.requests++;
+  c.buffered = stream.take_unread();
+  if (ok && !last && !connection_closed && !stopping_) {
+    gate_->resume(std::move(c));
+  } else {
+    gate_->release(std::move(c));
+  }
+}
+
 void HttpRunner::stop() {
-  if (!thread_.joinable()) return;
-  server_.stop();  // closes the listener; the accept loop then waits for the connections
-  auto grace_end = std::chrono::steady_clock::now() + kStopGrace;
-  while (!finished_ && std::chrono::steady_clock::now() < grace_end) {
+  if (!gate_) return;
+  stopping_ = true;
+  gate_->stop();  // no new connections; those waiting for a head are closed
+  auto grace_end = Clock::now() + kStopGrace;
+  while (gate_->dispatched() > 0 && Clock::now() < grace_end) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  while (!finished_) {
-    wake_connections(port_);
+  while (gate_->dispatched() > 0) {
+    gate_->cut_dispatched();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  thread_.join();
+  pool_->shutdown();  // requests still queued see stopping_ and release their connections
+  pool_.reset();
+  gate_.reset();
+  server_.forget_listen_socket();
   spdlog::info("{} server stopped", name_);
 }
 

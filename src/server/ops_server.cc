@@ -1,8 +1,17 @@
 #include "server/ops_server.h"
 
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "common/metrics.h"
 #include "server/process_stats.h"
@@ -18,6 +27,128 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
 }
 
 }  // namespace
+
+struct BackgroundReadiness::Impl {
+  struct State {
+    ReadinessProbeSpec spec;
+    std::optional<ProbeResult> last;                                     // guarded by mutex
+    std::optional<std::chrono::steady_clock::time_point> running_since;  // guarded by mutex
+  };
+
+  ProbeTiming timing;
+  std::vector<State> states;
+  mutable std::mutex mutex;
+  std::condition_variable cv;
+  bool stopping = false;  // guarded by mutex
+  std::vector<std::thread> threads;
+
+  void run(size_t i) {
+    State& st = states[i];
+    for (;;) {
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) return;
+        st.running_since = std::chrono::steady_clock::now();
+      }
+      ProbeResult r;
+      try {
+        r = st.spec.probe ? st.spec.probe() : ProbeResult{};
+      } catch (const std::exception& e) {
+        r = {false, e.what()};
+      } catch (...) {
+        r = {false, "the probe failed"};
+      }
+      std::unique_lock lock(mutex);
+      st.last = std::move(r);
+      st.running_since.reset();
+      if (cv.wait_for(lock, timing.every, [&] { return stopping; })) return;
+    }
+  }
+};
+
+BackgroundReadiness::BackgroundReadiness(std::vector<ReadinessProbeSpec> probes, ProbeTiming timing)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->timing = timing;
+  for (auto& p : probes) impl_->states.push_back({std::move(p), std::nullopt, std::nullopt});
+  for (size_t i = 0; i < impl_->states.size(); ++i) {
+    impl_->threads.emplace_back([this, i] { impl_->run(i); });
+  }
+}
+
+BackgroundReadiness::~BackgroundReadiness() {
+  request_stop();
+  for (auto& t : impl_->threads) t.join();
+}
+
+void BackgroundReadiness::request_stop() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+}
+
+Readiness BackgroundReadiness::check() const {
+  Readiness r;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(impl_->mutex);
+  for (const auto& st : impl_->states) {
+    bool ok;
+    std::string detail;
+    if (st.running_since && now - *st.running_since >= impl_->timing.stall) {
+      ok = false;
+      detail =
+          "no answer for " +
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::seconds>(now - *st.running_since).count()) +
+          " s";
+    } else if (!st.last) {
+      ok = false;
+      detail = "not probed yet";
+    } else {
+      ok = st.last->ok;
+      detail = st.last->detail;
+    }
+    r.details += st.spec.name + (ok ? ": ok" : ": FAILED");
+    if (!detail.empty()) r.details += " (" + detail + ")";
+    if (!ok && !st.spec.required) r.details += " [optional: not needed to work]";
+    r.details += "\n";
+    if (st.spec.required) r.ok = r.ok && ok;
+  }
+  return r;
+}
+
+bool accepts_connections(const ListenAddress& address, std::chrono::milliseconds timeout) {
+  std::string host = address.host;
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(address.port).c_str(), &hints, &found) != 0) {
+    return false;
+  }
+  bool ok = false;
+  for (addrinfo* a = found; a && !ok; a = a->ai_next) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+    if (fd < 0) continue;
+    int rc = connect(fd, a->ai_addr, a->ai_addrlen);
+    if (rc == 0) {
+      ok = true;
+    } else if (errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      if (poll(&p, 1, static_cast<int>(timeout.count())) == 1) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        ok = getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+      }
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return ok;
+}
 
 OpsOptions OpsOptions::from_config(const config::Config& config, std::string version) {
   OpsOptions o;

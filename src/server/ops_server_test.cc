@@ -5,10 +5,14 @@
 
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/error.h"
 #include "common/metrics.h"
@@ -144,6 +148,96 @@ TEST(OpsServer, ReadyzWithoutACheckIsReady) {
   auto res = client.Get("/readyz");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
+}
+
+// Short timings so that the tests wait little; conditions are awaited, never slept for.
+constexpr ProbeTiming kFast{.every = std::chrono::milliseconds(20),
+                            .stall = std::chrono::milliseconds(300)};
+
+bool eventually(const std::function<bool()>& pred) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
+
+TEST(BackgroundReadiness, AHangingStoreFailsReadinessWithoutHoldingIt) {
+  std::atomic<bool> hang{false};
+  std::mutex gate;
+  std::condition_variable released;
+  bool release = false;
+  std::atomic<int> outbox_runs{0};
+  {
+    BackgroundReadiness r({{"queue", true,
+                            [&] {
+                              if (hang) {
+                                std::unique_lock lock(gate);
+                                released.wait(lock, [&] { return release; });
+                              }
+                              return ProbeResult{};
+                            }},
+                           {"outbox", true,
+                            [&] {
+                              ++outbox_runs;
+                              return ProbeResult{};
+                            }}},
+                          kFast);
+    ASSERT_TRUE(eventually([&] { return r.check().ok; })) << r.check().details;
+    hang = true;
+    // The queue's probe now sits in its call: readiness turns false while check() stays quick
+    // (it never waits for a probe), and the other probe goes on answering meanwhile.
+    ASSERT_TRUE(eventually([&] { return !r.check().ok; }));
+    EXPECT_NE(r.check().details.find("queue: FAILED (no answer for"), std::string::npos)
+        << r.check().details;
+    EXPECT_NE(r.check().details.find("outbox: ok"), std::string::npos);
+    int runs = outbox_runs;
+    EXPECT_TRUE(eventually([&] { return outbox_runs > runs + 2; }));
+    hang = false;
+    {
+      std::lock_guard lock(gate);
+      release = true;
+    }
+    released.notify_all();
+    EXPECT_TRUE(eventually([&] { return r.check().ok; })) << r.check().details;
+  }
+}
+
+TEST(BackgroundReadiness, AnOptionalDependencyIsShownButNeverFailsIt) {
+  BackgroundReadiness r(
+      {{"queue", true, [] { return ProbeResult{}; }},
+       {"cache", false, []() -> ProbeResult { throw std::runtime_error("redis is down"); }}},
+      kFast);
+  ASSERT_TRUE(
+      eventually([&] { return r.check().details.find("redis is down") != std::string::npos; }));
+  auto got = r.check();
+  EXPECT_TRUE(got.ok) << got.details;
+  EXPECT_NE(got.details.find("redis is down"), std::string::npos) << got.details;
+}
+
+TEST(BackgroundReadiness, ARequiredFailureIsReportedWithItsReason) {
+  std::atomic<bool> up{true};
+  BackgroundReadiness r({{"intake", true,
+                          [&] {
+                            return up ? ProbeResult{true, "long polling"}
+                                      : ProbeResult{false, "long polling stopped: boom"};
+                          }}},
+                        kFast);
+  ASSERT_TRUE(eventually([&] { return r.check().ok; }));
+  EXPECT_EQ(r.check().details, "intake: ok (long polling)\n");
+  up = false;
+  ASSERT_TRUE(eventually([&] { return !r.check().ok; }));
+  EXPECT_EQ(r.check().details, "intake: FAILED (long polling stopped: boom)\n");
+}
+
+TEST(BackgroundReadiness, ListenerProbeSeesWhetherSomethingAccepts) {
+  OpsServer ops(test_options());
+  ops.start();
+  EXPECT_TRUE(accepts_connections({"0.0.0.0", ops.port()}, std::chrono::seconds(2)));
+  int port = ops.port();
+  ops.stop();
+  EXPECT_FALSE(accepts_connections({"127.0.0.1", port}, std::chrono::seconds(2)));
 }
 
 TEST(OpsServer, MetricsAreValidExpositionWithBuildInfoAndUptime) {

@@ -112,6 +112,12 @@ struct WebhookServer::Impl {
     // One thread per live connection: Telegram opens up to max_connections of them, and a few
     // spare threads keep health probes and rejected clients from queueing behind it.
     l.threads = std::max(1, o.max_connections) + 4;
+    // Telegram never opens more than max_connections at once (behind a reverse proxy, all come
+    // from the proxy's address); twice the thread count leaves room for connections it dropped
+    // that are not yet seen closed here, and for proxies that pool a few more. A client over
+    // it is cut off: one address cannot take every descriptor.
+    l.max_connections_per_address = 2 * l.threads;
+    l.max_connections = std::max(l.max_connections, 4 * l.threads);
     return l;
   }
 

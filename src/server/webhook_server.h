@@ -6,6 +6,10 @@
 //
 //   wrong path 404 · not POST 405 · missing/wrong secret 401 · no length 411 · too large 413
 //   body not a JSON object 400 · on_update false or throws 500 (Telegram redelivers) · else 200
+//
+// Before that, the connection gate (connection_gate.h) keeps slow and greedy clients off the
+// request threads: heads over 16 KiB or 100 lines 431, a head not done in 10 s 408, a body not
+// read in 30 s cut off, connections per address capped at 2 × (max_connections + 4).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,7 +28,7 @@ struct WebhookOptions {
   std::string secret;      // empty: no check (start() warns loudly)
   int64_t max_body_bytes = 4'000'000;
   int max_connections = 40;  // Telegram's max_connections; sizes the thread pool
-  HttpLimits limits;         // threads are overridden from max_connections
+  HttpLimits limits;         // threads and connections per address are derived from max_connections
 
   // WEBHOOK_LISTEN, the path of WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_MAX_BODY_BYTES,
   // WEBHOOK_MAX_CONNECTIONS. Throws tgscribe::Error(kInvalidInput) on a bad listen address.

@@ -32,6 +32,15 @@ bool ApiError::is_not_modified() const {
   return to_lower(description_).find("message is not modified") != std::string::npos;
 }
 
+bool ApiError::is_chat_gone() const {
+  if (error_code_ == 403) return true;
+  if (error_code_ != 400) return false;
+  std::string d = to_lower(description_);
+  return d.find("chat not found") != std::string::npos ||
+         d.find("user not found") != std::string::npos ||
+         d.find("peer_id_invalid") != std::string::npos;
+}
+
 ErrorKind kind_for_error_code(int code) {
   if (code == 429) return ErrorKind::kRateLimited;
   if (code == 401) return ErrorKind::kAuth;

@@ -30,6 +30,13 @@ class ApiError : public Error {
   bool is_conflict() const { return error_code_ == 409; }
   // The user blocked the bot / the bot was removed from the chat: stop talking to it.
   bool is_forbidden() const { return error_code_ == 403; }
+  // Nothing sent to this chat can ever arrive: the bot was blocked or kicked, the user is
+  // deactivated (all 403), or the chat does not exist (400 "chat not found"). The chat's
+  // queued work is pointless; retrying only earns more errors.
+  bool is_chat_gone() const;
+  // 401 Unauthorized: the token was revoked or mistyped. Nothing will work until an operator
+  // sets a new one, so the process exits rather than retrying for ever.
+  bool is_unauthorized() const { return error_code_ == 401; }
 
  private:
   std::string method_;

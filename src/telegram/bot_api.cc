@@ -1,7 +1,13 @@
 #include "telegram/bot_api.h"
 
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <system_error>
 
@@ -132,14 +138,15 @@ json BotApi::result_of(const std::string& method, const http::Response& response
   throw ApiError(kind, method, code, description, retry_after, migrate_to);
 }
 
-json BotApi::call(const std::string& method, const json& params,
-                  std::chrono::milliseconds timeout) {
+json BotApi::call(const std::string& method, const json& params, std::chrono::milliseconds timeout,
+                  std::function<bool()> cancelled) {
   http::Request req;
   req.method = "POST";
   req.url = method_url(method);
   req.headers = {{"Content-Type", "application/json"}};
   req.body = params.dump(-1, ' ', false, json::error_handler_t::replace);
   req.timeout = timeout.count() > 0 ? timeout : options_.request_timeout;
+  req.cancelled = std::move(cancelled);
   SPDLOG_DEBUG("telegram: {}", method);
   return result_of(method, send_checked(method, std::move(req)));
 }
@@ -158,7 +165,8 @@ std::vector<json> BotApi::get_updates(const GetUpdatesParams& params) {
   if (!params.allowed_updates.empty()) p["allowed_updates"] = params.allowed_updates;
   auto timeout = std::chrono::seconds(std::max(0, params.timeout_s)) + options_.long_poll_margin;
   json result =
-      call("getUpdates", p, std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
+      call("getUpdates", p, std::chrono::duration_cast<std::chrono::milliseconds>(timeout),
+           params.cancelled);
   if (!result.is_array()) {
     throw ApiError(ErrorKind::kServer, "getUpdates", 0, "unexpected result: not an array");
   }
@@ -173,22 +181,47 @@ File BotApi::get_file(const std::string& file_id) {
 
 int64_t BotApi::read_local(const std::filesystem::path& src, const std::filesystem::path& dest,
                            const ChunkCallback& on_chunk) {
-  std::ifstream in(src, std::ios::binary);
-  if (!in) {
+  // The path comes over the network: only a regular file is read, never a symlink (to
+  // /etc/passwd, the .env holding the token...), a FIFO (would block forever), a device, a
+  // directory, or anything of /proc or /sys. O_NONBLOCK only keeps open() from waiting for a
+  // FIFO's writer; a regular file ignores it.
+  auto refuse = [&](const std::string& why) -> ApiError {
+    return ApiError(ErrorKind::kClient, "download", 0,
+                    "refusing to read " + src.string() + " from disk: " + why);
+  };
+  for (const auto& part : src) {
+    if (part == "..") throw refuse("the path climbs out with '..'");
+  }
+  const int fd = ::open(src.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP) throw refuse("it is a symbolic link");
     throw ApiError(ErrorKind::kClient, "download", 0,
                    "cannot read " + src.string() +
                        " from the local Bot API server's disk (is its directory shared with "
                        "tgscribe at the same path?)");
+  }
+  struct Close {
+    int fd;
+    ~Close() { ::close(fd); }
+  } close_fd{fd};
+  struct stat st {};
+  struct statfs fs {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    throw refuse("not a regular file");
+  }
+  if (::fstatfs(fd, &fs) != 0 || fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC) {
+    throw refuse("a kernel file, not media");
   }
   PartialFileGuard guard(dest);
   std::ofstream out(dest, std::ios::binary | std::ios::trunc);
   if (!out) throw Error(ErrorKind::kInternal, "cannot write " + dest.string());
   std::string buf(1 << 20, '\0');
   int64_t total = 0;
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    std::streamsize n = in.gcount();
-    if (n <= 0) break;
+  while (true) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n < 0) throw ApiError(ErrorKind::kClient, "download", 0, "read error on " + src.string());
+    if (n == 0) break;
     std::string_view chunk(buf.data(), static_cast<size_t>(n));
     if (on_chunk && !on_chunk(chunk)) {
       throw ApiError(ErrorKind::kCancelled, "download", 0, "download aborted");
@@ -197,7 +230,6 @@ int64_t BotApi::read_local(const std::filesystem::path& src, const std::filesyst
     if (!out) throw Error(ErrorKind::kInternal, "cannot write " + dest.string());
     total += n;
   }
-  if (in.bad()) throw ApiError(ErrorKind::kClient, "download", 0, "read error on " + src.string());
   out.close();
   if (!out) throw Error(ErrorKind::kInternal, "cannot write " + dest.string());
   guard.done();
@@ -212,10 +244,8 @@ int64_t BotApi::download(const File& file, const std::filesystem::path& dest,
   std::filesystem::path path(file.file_path);
   if (path.is_absolute()) {
     // Only a --local Bot API server hands out absolute paths; they are not served over HTTP.
-    std::error_code ec;
-    if (options_.local_mode || std::filesystem::is_regular_file(path, ec)) {
-      return read_local(path, dest, on_chunk);
-    }
+    // Without TELEGRAM_LOCAL_MODE nothing is read from our disk, whatever path is named.
+    if (options_.local_mode) return read_local(path, dest, on_chunk);
     throw ApiError(ErrorKind::kClient, "download", 0,
                    "the Bot API server returned a local path; set TELEGRAM_LOCAL_MODE=true and "
                    "share its files directory with tgscribe");
@@ -229,7 +259,9 @@ int64_t BotApi::download(const File& file, const std::filesystem::path& dest,
   http::Request req;
   req.method = "GET";
   req.url = options_.api_url + "/file/bot" + options_.token + "/" + file.file_path;
-  req.timeout = options_.download_timeout;
+  req.timeout = options_.transfers.deadline_for(file.file_size > 0 ? file.file_size
+                                                                   : options_.max_download_bytes);
+  req.stall = options_.transfers.stall;
   PartialFileGuard guard(dest);
   std::ofstream out(dest, std::ios::binary | std::ios::trunc);
   if (!out) throw Error(ErrorKind::kInternal, "cannot write " + dest.string());
@@ -246,6 +278,13 @@ int64_t BotApi::download(const File& file, const std::filesystem::path& dest,
     write_failed = !out;
     return !write_failed;
   };
+  // The receiver's verdict reaches a silent transfer too (a /cancel during a stall).
+  if (on_chunk) {
+    req.cancelled = [&] {
+      if (!on_chunk(std::string_view())) aborted = true;
+      return aborted;
+    };
+  }
   // A stopped transfer surfaces as a transport error; say what really stopped it.
   auto why_stopped = [&] {
     if (aborted) throw ApiError(ErrorKind::kCancelled, "download", 0, "download aborted");
@@ -302,7 +341,11 @@ Message BotApi::send_document(const SendDocumentParams& params) {
   http::Request req;
   req.method = "POST";
   req.url = method_url("sendDocument");
-  req.timeout = options_.request_timeout;
+  std::error_code size_ec;
+  auto size = std::filesystem::file_size(params.file, size_ec);
+  req.timeout = std::max(options_.request_timeout,
+                         options_.transfers.deadline_for(size_ec ? 0 : static_cast<int64_t>(size)));
+  req.stall = options_.transfers.stall;
   auto field = [&](std::string name, std::string value) {
     http::MultipartPart part;
     part.name = std::move(name);

@@ -24,8 +24,12 @@ struct BotApiOptions {
   std::string token;                                 // TELEGRAM_BOT_TOKEN
   bool local_mode = false;                           // TELEGRAM_LOCAL_MODE
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds request_timeout{60'000};  // ordinary calls and uploads
-  std::chrono::milliseconds download_timeout{0};      // 0 = none (2 GB files take a while)
+  std::chrono::milliseconds request_timeout{60'000};  // ordinary calls
+  // File downloads and sendDocument uploads: a stall limit, and a deadline from the size.
+  http::TransferLimits transfers;
+  // The size a file counts as for its download deadline when getFile leaves the size out
+  // (TELEGRAM_DOWNLOAD_LIMIT_MB: nothing larger can be downloaded anyway).
+  int64_t max_download_bytes = 20'000'000;
   // Extra HTTP time granted over getUpdates' long-poll timeout, so the server always answers
   // before the client gives up.
   std::chrono::milliseconds long_poll_margin{15'000};
@@ -36,6 +40,8 @@ struct GetUpdatesParams {
   int timeout_s = 20;                        // long-poll seconds; 0 = short poll
   int limit = 100;                           // 1..100
   std::vector<std::string> allowed_updates;  // empty = Telegram's default
+  // Polled while the long poll waits: true ends it at once with ApiError(kCancelled).
+  std::function<bool()> cancelled;
 };
 
 struct SendMessageParams {
@@ -83,7 +89,9 @@ struct WebhookParams {
 };
 
 // Called for each chunk of a downloaded file as it arrives (hash it, count progress).
-// Return false to abort the download (e.g. cancelled job).
+// Return false to abort the download (e.g. cancelled job). While no data arrives (a slow or
+// stalled server) it is also called with an empty chunk several times a second, so that a
+// cancel is noticed within a fraction of a second whatever the server does.
 using ChunkCallback = std::function<bool(std::string_view chunk)>;
 
 class BotApi {
@@ -98,6 +106,7 @@ class BotApi {
   // Streams the file to `dest` (replaced), calling on_chunk for every chunk; returns the
   // byte count. Cloud: GET {api_url}/file/bot{token}/{file_path}. Local mode (or whenever
   // file_path is absolute and readable): read from disk. A partial `dest` is removed on error.
+  // A download that stalls or outlives its deadline (options.transfers) fails with kTimeout.
   int64_t download(const File& file, const std::filesystem::path& dest,
                    const ChunkCallback& on_chunk = {});
   // getFile + download.
@@ -118,9 +127,11 @@ class BotApi {
   void set_webhook(const WebhookParams& params);
   ChatMember get_chat_member(int64_t chat_id, int64_t user_id);
 
-  // Any method: returns Telegram's `result`. `timeout` 0 = options.request_timeout.
+  // Any method: returns Telegram's `result`. `timeout` 0 = options.request_timeout;
+  // `cancelled` (optional) is polled while the call waits (http::Request::cancelled).
   nlohmann::json call(const std::string& method, const nlohmann::json& params,
-                      std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(0),
+                      std::function<bool()> cancelled = {});
 
   const BotApiOptions& options() const { return options_; }
 

@@ -257,6 +257,47 @@ TEST_F(BotApiTest, DroppedDownloadIsARetryableError) {
   EXPECT_EQ(api.download_file(f.file_id, dest), 100'000);  // and the retry works
 }
 
+TEST_F(BotApiTest, StalledDownloadIsARetryableTimeout) {
+  auto f = tg.add_file(binary_content(100'000));
+  tg.stall_next_downloads(1, 4096);
+  auto o = options();
+  o.transfers.stall = {.min_bytes_per_s = 1000, .window = std::chrono::milliseconds(500)};
+  BotApi stall_aware(o, http);
+  auto dest = dir / "stalled.bin";
+  try {
+    stall_aware.download_file(f.file_id, dest);
+    FAIL() << "a stalled download succeeded";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kTimeout) << e.what();
+    EXPECT_TRUE(e.retryable());
+  }
+  EXPECT_FALSE(std::filesystem::exists(dest));
+  EXPECT_EQ(stall_aware.download_file(f.file_id, dest), 100'000);  // the retry works
+}
+
+TEST_F(BotApiTest, CancelReachesADownloadWhileNoByteArrives) {
+  auto f = tg.add_file(binary_content(100'000));
+  tg.stall_next_downloads(1, 4096);
+  std::atomic<int64_t> got{0};
+  std::atomic<bool> cancel{false};
+  auto dest = dir / "cancelled.bin";
+  std::thread canceller([&] {
+    tgscribe::testing::eventually([&] { return got.load() >= 4096; });
+    cancel = true;  // the download is stalled now: no chunk will come to say so
+  });
+  try {
+    api.download_file(f.file_id, dest, [&](std::string_view chunk) {
+      got += static_cast<int64_t>(chunk.size());
+      return !cancel.load();
+    });
+    ADD_FAILURE() << "cancel ignored";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kCancelled) << e.what();
+  }
+  canceller.join();
+  EXPECT_FALSE(std::filesystem::exists(dest));
+}
+
 TEST_F(BotApiTest, FileTooBigIsRecognisable) {
   auto f = tg.add_file_of_size(25'000'000);
   try {

@@ -22,12 +22,13 @@ bool Poller::sleep(std::stop_token& stop, std::chrono::milliseconds d) {
   return !stop.stop_requested();
 }
 
-int Poller::poll_once(const UpdateHandler& handler) {
+int Poller::poll_once(const UpdateHandler& handler, std::stop_token stop) {
   GetUpdatesParams params;
   params.offset = offset_;
   params.timeout_s = options_.timeout_s;
   params.limit = options_.limit;
   params.allowed_updates = options_.allowed_updates;
+  if (stop.stop_possible()) params.cancelled = [stop] { return stop.stop_requested(); };
   auto updates = api_.get_updates(params);
   blocked_ = false;
   int confirmed = 0;
@@ -69,6 +70,7 @@ void Poller::run(std::stop_token stop, const UpdateHandler& handler) {
       api_.delete_webhook(/*drop_pending_updates=*/false);
       break;
     } catch (const ApiError& e) {
+      if (stop.stop_requested()) return;
       if (e.kind() == ErrorKind::kAuth || e.error_code() == 404) throw;
       spdlog::warn("telegram: deleteWebhook failed: {}; retrying in {} ms", e.what(),
                    backoff.count());
@@ -81,7 +83,7 @@ void Poller::run(std::stop_token stop, const UpdateHandler& handler) {
 
   while (!stop.stop_requested()) {
     try {
-      poll_once(handler);
+      poll_once(handler, stop);
       if (blocked_) {
         spdlog::warn("telegram: an update could not be handled yet; retrying in {} ms",
                      backoff.count());
@@ -91,6 +93,7 @@ void Poller::run(std::stop_token stop, const UpdateHandler& handler) {
         backoff = options_.backoff_initial;
       }
     } catch (const ApiError& e) {
+      if (stop.stop_requested()) return;  // the long poll was cut short on purpose
       if (e.kind() == ErrorKind::kAuth || e.error_code() == 404) {
         // 404 is what Telegram answers for a malformed token: no retry will fix either.
         spdlog::error(

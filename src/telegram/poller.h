@@ -18,7 +18,7 @@
 namespace tgscribe::telegram {
 
 struct PollerOptions {
-  int timeout_s = 20;  // long-poll seconds; also the longest a stop request waits
+  int timeout_s = 20;  // long-poll seconds (a stop request ends the long poll at once)
   int limit = 100;
   std::vector<std::string> allowed_updates;  // empty = Telegram's default set
   bool delete_webhook = true;                // polling fails with 409 while a webhook is set
@@ -42,8 +42,9 @@ class Poller {
   void run(std::stop_token stop, const UpdateHandler& handler);
 
   // One getUpdates round: hands the updates to `handler` in order; returns how many were
-  // confirmed. Throws what getUpdates throws. Exposed for tests and custom loops.
-  int poll_once(const UpdateHandler& handler);
+  // confirmed. Throws what getUpdates throws (kCancelled once `stop` is requested: the long
+  // poll does not sit out its timeout). Exposed for tests and custom loops.
+  int poll_once(const UpdateHandler& handler, std::stop_token stop = {});
 
   std::optional<int64_t> offset() const { return offset_; }
   int64_t conflicts() const { return conflicts_.load(); }

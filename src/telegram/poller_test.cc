@@ -240,6 +240,20 @@ TEST_F(PollerTest, StopEndsTheLoop) {
   EXPECT_EQ(r.error, "");
 }
 
+TEST_F(PollerTest, StopCutsALongPollShort) {
+  tg.set_long_poll_cap(60s);  // as Telegram: getUpdates is held for its whole timeout
+  auto options = fast();
+  options.timeout_s = 50;
+  Poller poller(api, options);
+  Running r(poller, record());
+  tg.push_text({}, "wake");
+  ASSERT_TRUE(eventually([&] { return handled_count() == 1; }));
+  // The next getUpdates is now waiting at the fake; stopping does not wait it out.
+  r.thread.request_stop();
+  EXPECT_TRUE(eventually([&] { return r.done.load(); }, 10s));
+  EXPECT_EQ(r.error, "");
+}
+
 TEST_F(PollerTest, PollOnceReportsConfirmedCount) {
   tg.push_text({}, "a");
   tg.push_text({}, "b");

@@ -71,20 +71,17 @@ RateLimiter::TimePoint RateLimiter::blocked_until(int64_t chat_id, TimePoint now
   return t;
 }
 
-void RateLimiter::block(int64_t chat_id, TimePoint until, TimePoint now) {
+bool RateLimiter::block(int64_t chat_id, TimePoint until, TimePoint now) {
   std::lock_guard lock(mutex_);
-  for (auto it = blocked_.begin(); it != blocked_.end();) {
-    if (it->second <= now) {
-      it = blocked_.erase(it);  // expired blocks only cost memory
-    } else {
-      ++it;
-    }
-  }
-  bool other_blocked = std::any_of(blocked_.begin(), blocked_.end(),
-                                   [&](const auto& kv) { return kv.first != chat_id; });
+  std::erase_if(blocked_, [&](const auto& kv) { return kv.second <= now; });  // memory only
+  std::erase_if(refused_,
+                [&](const auto& kv) { return kv.second < now - limits_.global_429_window; });
+  refused_[chat_id] = now;
   TimePoint& b = blocked_[chat_id];
   b = std::max(b, until);
-  if (other_blocked) global_blocked_ = std::max(global_blocked_, until);
+  if (static_cast<int>(refused_.size()) < std::max(1, limits_.global_429_chats)) return false;
+  global_blocked_ = std::max(global_blocked_, until);
+  return true;
 }
 
 void RateLimiter::block_all(TimePoint until) {

@@ -39,6 +39,13 @@ struct RateLimits {
   double chat_burst = 3;  // a reply and its files may leave together
   double group_per_minute = 20;
   double group_burst = 20;
+  // Telegram's 429 does not say whether a chat's limit or the bot-wide one was hit. A chat's
+  // own 429 must delay only that chat; the bot-wide limit shows as 429s for many chats at
+  // once. So this many distinct chats refused within `global_429_window` means the bot-wide
+  // limit: every chat waits. (Two chats refused within a minute of each other is just two
+  // busy chats.)
+  int global_429_chats = 3;
+  std::chrono::milliseconds global_429_window{1000};
 };
 
 class RateLimiter {
@@ -54,9 +61,10 @@ class RateLimiter {
   TimePoint reserve_global(TimePoint now);
   // Time before which nothing may be sent to chat_id (429 blocks), or `now` if none.
   TimePoint blocked_until(int64_t chat_id, TimePoint now) const;
-  // A 429 for chat_id: block it until `until`. When two different chats are blocked at once,
-  // the limit hit is the bot-wide one: block every chat.
-  void block(int64_t chat_id, TimePoint until, TimePoint now);
+  // A 429 for chat_id: block it until `until`. When RateLimits::global_429_chats different
+  // chats got a 429 within global_429_window, the limit hit is the bot-wide one: block every
+  // chat. Returns true when every chat was blocked.
+  bool block(int64_t chat_id, TimePoint until, TimePoint now);
   void block_all(TimePoint until);
 
  private:
@@ -69,6 +77,7 @@ class RateLimiter {
   std::map<int64_t, TokenBucket> chats_;   // guarded by mutex_
   std::map<int64_t, TokenBucket> groups_;  // guarded by mutex_
   std::map<int64_t, TimePoint> blocked_;   // guarded by mutex_
+  std::map<int64_t, TimePoint> refused_;   // chat -> time of its last 429; guarded by mutex_
   TimePoint global_blocked_{};             // guarded by mutex_
 };
 

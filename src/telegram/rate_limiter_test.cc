@@ -99,12 +99,26 @@ TEST(RateLimiter, BlocksFromRetryAfter) {
   EXPECT_EQ(r.blocked_until(7, t0 + 6s), t0 + 6s);
 }
 
-TEST(RateLimiter, TwoChatsBlockedAtOnceMeansTheBotIsBlocked) {
+TEST(RateLimiter, OneChatsRetryAfterDelaysOnlyThatChat) {
   RateLimiter r(generous());
-  r.block(7, t0 + 5s, t0);
-  EXPECT_EQ(r.blocked_until(9, t0), t0);
-  r.block(8, t0 + 4s, t0 + 1s);
+  // Two busy chats refused a few seconds apart: each waits for its own block only.
+  EXPECT_FALSE(r.block(7, t0 + 30s, t0));
+  EXPECT_FALSE(r.block(8, t0 + 30s, t0 + 2s));
+  EXPECT_EQ(r.blocked_until(9, t0 + 2s), t0 + 2s);
+  EXPECT_EQ(r.reserve_chat(9, t0 + 2s), t0 + 2s);
+  EXPECT_EQ(r.reserve_global(t0 + 2s), t0 + 2s);
+  EXPECT_EQ(r.blocked_until(7, t0 + 2s), t0 + 30s);
+  EXPECT_EQ(r.blocked_until(8, t0 + 2s), t0 + 30s);
+}
+
+TEST(RateLimiter, ManyChatsRefusedAtOnceMeansTheBotIsBlocked) {
+  RateLimiter r(generous());
+  EXPECT_FALSE(r.block(7, t0 + 5s, t0));
+  EXPECT_FALSE(r.block(8, t0 + 4s, t0 + 100ms));
+  EXPECT_EQ(r.blocked_until(9, t0 + 100ms), t0 + 100ms);
+  EXPECT_TRUE(r.block(10, t0 + 4s, t0 + 200ms));  // the third chat within a second
   EXPECT_EQ(r.blocked_until(9, t0 + 1s), t0 + 4s);  // every chat waits
+  EXPECT_EQ(r.reserve_global(t0 + 1s), t0 + 4s);
   EXPECT_EQ(r.blocked_until(7, t0 + 1s), t0 + 5s);
   r.block_all(t0 + 10s);
   EXPECT_EQ(r.blocked_until(12345, t0), t0 + 10s);

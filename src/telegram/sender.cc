@@ -52,15 +52,15 @@ void Sender::wait_until(std::chrono::steady_clock::time_point t) {
 }
 
 template <typename Fn>
-auto Sender::deliver(const char* method, int64_t chat_id, std::optional<int64_t>* thread, Fn&& fn)
-    -> decltype(fn(int64_t{})) {
+auto Sender::deliver(const char* method, int64_t chat_id, std::optional<int64_t>* thread,
+                     const CallOptions& call, Fn&& fn) -> decltype(fn(int64_t{})) {
   milliseconds backoff = options_.backoff_initial;
   int migrations = 0;
   for (int attempt = 1;; ++attempt) {
     chat_id = resolve_chat(chat_id);
     auto now = clock_.now();
     auto blocked = limiter_.blocked_until(chat_id, now);
-    if (blocked - now > options_.max_wait) {
+    if (blocked > now && (!call.wait_for_chat || blocked - now > options_.max_wait)) {
       throw ApiError(ErrorKind::kRateLimited, method, 429,
                      "Too Many Requests: chat is flood-blocked", ceil_ms(blocked - now));
     }
@@ -88,10 +88,18 @@ auto Sender::deliver(const char* method, int64_t chat_id, std::optional<int64_t>
                                                 {{"method", method}});
         milliseconds wait = e.retry_after().value_or(milliseconds(1000));
         auto t = clock_.now();
-        limiter_.block(chat_id, t + wait, t);
-        spdlog::warn("telegram: {} to chat {} hit flood control, retry after {} ms", method,
-                     chat_id, wait.count());
-        if (attempt >= options_.max_attempts || wait > options_.max_wait) throw;
+        if (limiter_.block(chat_id, t + wait, t)) {
+          spdlog::warn(
+              "telegram: {} to chat {} hit flood control, and so did other chats: "
+              "the bot-wide limit, every chat waits {} ms",
+              method, chat_id, wait.count());
+        } else {
+          spdlog::warn("telegram: {} to chat {} hit flood control, retry after {} ms", method,
+                       chat_id, wait.count());
+        }
+        if (!call.wait_for_chat || attempt >= options_.max_attempts || wait > options_.max_wait) {
+          throw;
+        }
         continue;  // the next reservation waits for the block
       }
       if (e.retryable() && attempt < options_.max_attempts) {
@@ -106,15 +114,15 @@ auto Sender::deliver(const char* method, int64_t chat_id, std::optional<int64_t>
   }
 }
 
-Message Sender::send_message(SendMessageParams params) {
-  return deliver("sendMessage", params.chat_id, &params.message_thread_id, [&](int64_t chat) {
+Message Sender::send_message(SendMessageParams params, CallOptions call) {
+  return deliver("sendMessage", params.chat_id, &params.message_thread_id, call, [&](int64_t chat) {
     params.chat_id = chat;
     return api_.send_message(params);
   });
 }
 
-bool Sender::edit_message_text(EditMessageTextParams params) {
-  return deliver("editMessageText", params.chat_id, nullptr, [&](int64_t chat) {
+bool Sender::edit_message_text(EditMessageTextParams params, CallOptions call) {
+  return deliver("editMessageText", params.chat_id, nullptr, call, [&](int64_t chat) {
     params.chat_id = chat;
     try {
       api_.edit_message_text(params);
@@ -126,11 +134,12 @@ bool Sender::edit_message_text(EditMessageTextParams params) {
   });
 }
 
-Message Sender::send_document(SendDocumentParams params) {
-  return deliver("sendDocument", params.chat_id, &params.message_thread_id, [&](int64_t chat) {
-    params.chat_id = chat;
-    return api_.send_document(params);
-  });
+Message Sender::send_document(SendDocumentParams params, CallOptions call) {
+  return deliver("sendDocument", params.chat_id, &params.message_thread_id, call,
+                 [&](int64_t chat) {
+                   params.chat_id = chat;
+                   return api_.send_document(params);
+                 });
 }
 
 bool Sender::send_chat_action(int64_t chat_id, const std::string& action,

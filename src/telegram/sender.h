@@ -3,7 +3,8 @@
 // its slot under Telegram's flood limits (RateLimiter), obeys retry_after on 429, retries
 // transient failures, treats "message is not modified" as success, follows a group's
 // migration to a supergroup, and keeps forum replies in their topic. Callers block until the
-// call is done or has failed for good; any number of threads may call at once.
+// call is done or has failed for good (or, with CallOptions::wait_for_chat = false, fail at
+// once when their chat must wait); any number of threads may call at once.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,6 +30,17 @@ struct SenderOptions {
   std::chrono::milliseconds backoff_max{8'000};
 };
 
+// How one call treats a chat that Telegram told to wait (a 429's retry_after, or Telegram's
+// bot-wide flood limit).
+struct CallOptions {
+  // false: fail at once with a kRateLimited ApiError whose retry_after() is the wait, instead
+  // of sleeping it out. A caller that serves many chats from a few threads (the outbox
+  // dispatcher) sets it, puts that chat's message aside until then and goes on with other
+  // chats: one rate-limited chat must not hold a thread the others need. The wait is
+  // remembered either way, so the chat's next call fails (or waits) without asking Telegram.
+  bool wait_for_chat = true;
+};
+
 class Sender {
  public:
   using MigrationCallback = std::function<void(int64_t old_chat_id, int64_t new_chat_id)>;
@@ -39,10 +51,10 @@ class Sender {
   // caller can move what it stores under the old id. Set before sending starts.
   void set_migration_callback(MigrationCallback cb) { on_migrate_ = std::move(cb); }
 
-  Message send_message(SendMessageParams params);
+  Message send_message(SendMessageParams params, CallOptions call = {});
   // false when Telegram answered "message is not modified" (nothing to do, not an error).
-  bool edit_message_text(EditMessageTextParams params);
-  Message send_document(SendDocumentParams params);
+  bool edit_message_text(EditMessageTextParams params, CallOptions call = {});
+  Message send_document(SendDocumentParams params, CallOptions call = {});
   // Best effort, never throws, never waits for a blocked chat: false when it was not sent.
   bool send_chat_action(int64_t chat_id, const std::string& action,
                         std::optional<int64_t> message_thread_id = std::nullopt);
@@ -52,8 +64,8 @@ class Sender {
 
  private:
   template <typename Fn>
-  auto deliver(const char* method, int64_t chat_id, std::optional<int64_t>* thread, Fn&& fn)
-      -> decltype(fn(int64_t{}));
+  auto deliver(const char* method, int64_t chat_id, std::optional<int64_t>* thread,
+               const CallOptions& call, Fn&& fn) -> decltype(fn(int64_t{}));
   void wait_until(std::chrono::steady_clock::time_point t);
   void note_migration(int64_t from, int64_t to);
 

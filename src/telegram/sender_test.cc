@@ -82,6 +82,38 @@ TEST_F(SenderTest, TooLongRetryAfterFailsFastWithTheWait) {
   EXPECT_NO_THROW(sender.send_message({.chat_id = 5, .text = "x"}));
 }
 
+TEST_F(SenderTest, WithoutWaitingAChatsRetryAfterFailsAtOnceAndIsRemembered) {
+  SenderOptions o;
+  o.limits.chat_burst = 10;
+  Sender sender(api, o, clock);
+  tg.fail_next("sendMessage", 1, Fault::kRateLimit, 7);
+  const CallOptions no_wait{.wait_for_chat = false};
+  try {
+    sender.send_message({.chat_id = 5, .text = "a"}, no_wait);
+    FAIL() << "the caller asked not to wait out a retry_after";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kRateLimited);
+    EXPECT_EQ(e.retry_after(), 7s);
+  }
+  EXPECT_EQ(clock.slept(), 0s);
+  EXPECT_EQ(tg.call_count("sendMessage"), 1u);
+  // The chat is still blocked: fails without asking Telegram, with what is left of the wait.
+  clock.advance(2s);
+  try {
+    sender.send_message({.chat_id = 5, .text = "b"}, no_wait);
+    FAIL() << "the chat is still blocked";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.retry_after(), 5s);
+  }
+  EXPECT_EQ(tg.call_count("sendMessage"), 1u);
+  // Other chats go on at once.
+  sender.send_message({.chat_id = 6, .text = "other chat"}, no_wait);
+  EXPECT_EQ(clock.slept(), 0s);
+  clock.advance(6s);
+  sender.send_message({.chat_id = 5, .text = "c"}, no_wait);
+  EXPECT_EQ(tg.chat_texts(5), std::vector<std::string>{"c"});
+}
+
 TEST_F(SenderTest, NotModifiedIsNotAnError) {
   Sender sender(api, {}, clock);
   auto m = sender.send_message({.chat_id = 5, .text = "same"});

@@ -45,8 +45,10 @@ std::optional<MediaRef> media_from(const json& m, const char* key, MediaKind kin
   MediaRef ref;
   ref.kind = kind;
   ref.file_id = get_str(o, "file_id");
+  // Only file_id is needed to download. file_unique_id is missing from pre-2019 payloads and
+  // arrives as "" in some re-sent media: still media, just without a file-key cache entry.
+  if (ref.file_id.empty()) return std::nullopt;
   ref.file_unique_id = get_str(o, "file_unique_id");
-  if (ref.file_id.empty() || ref.file_unique_id.empty()) return std::nullopt;
   ref.file_name = get_str(o, "file_name");
   ref.mime_type = get_str(o, "mime_type");
   ref.file_size = std::max<int64_t>(0, get_int(o, "file_size").value_or(0));
@@ -66,6 +68,49 @@ std::optional<MediaRef> media_of(const json& m) {
   return std::nullopt;
 }
 
+std::string chat_name(const json& c) {
+  std::string title = get_str(c, "title");
+  if (!title.empty()) return title;
+  std::string username = get_str(c, "username");
+  return username.empty() ? std::string() : "@" + username;
+}
+
+// forward_origin (Bot API 7.0) of any type, else the fields it replaced. Never fails: a
+// forward we cannot describe is still a message.
+std::optional<MessageOrigin> origin_of(const json& m) {
+  MessageOrigin o;
+  if (auto it = m.find("forward_origin"); it != m.end() && it->is_object()) {
+    const json& f = *it;
+    o.type = get_str(f, "type");
+    o.date = get_int(f, "date").value_or(0);
+    const char* chat_key = o.type == "channel" ? "chat" : "sender_chat";
+    if (auto u = f.find("sender_user"); u != f.end()) {
+      if (auto user = parse_user(*u)) o.sender_name = user->display_name();
+    } else if (auto c = f.find(chat_key); c != f.end() && c->is_object()) {
+      o.sender_name = chat_name(*c);
+    } else {
+      o.sender_name = get_str(f, "sender_user_name");
+    }
+    std::string signature = get_str(f, "author_signature");
+    if (!signature.empty() && !o.sender_name.empty()) o.sender_name += " (" + signature + ")";
+    return o;
+  }
+  o.date = get_int(m, "forward_date").value_or(0);
+  if (auto u = m.find("forward_from"); u != m.end() && u->is_object()) {
+    o.type = "user";
+    if (auto user = parse_user(*u)) o.sender_name = user->display_name();
+  } else if (auto c = m.find("forward_from_chat"); c != m.end() && c->is_object()) {
+    o.type = get_str(*c, "type") == "channel" ? "channel" : "chat";
+    o.sender_name = chat_name(*c);
+  } else if (std::string name = get_str(m, "forward_sender_name"); !name.empty()) {
+    o.type = "hidden_user";
+    o.sender_name = name;
+  } else {
+    return std::nullopt;
+  }
+  return o;
+}
+
 Parsed<Message> parse_message_depth(const json& j, const ParseLimits& limits, int depth) {
   if (!j.is_object()) return Parsed<Message>::fail("message is not an object");
   Message m;
@@ -80,11 +125,21 @@ Parsed<Message> parse_message_depth(const json& j, const ParseLimits& limits, in
   m.message_thread_id = get_int(j, "message_thread_id");
   m.is_topic_message = get_bool(j, "is_topic_message");
   m.date = get_int(j, "date").value_or(0);
-  if (auto from_it = j.find("from"); from_it != j.end()) {
+  m.edit_date = get_int(j, "edit_date").value_or(0);
+  // Older channel payloads carry "from": null; that is no sender, not a broken one.
+  if (auto from_it = j.find("from"); from_it != j.end() && !from_it->is_null()) {
     auto from = parse_user(*from_it);
     if (!from) return Parsed<Message>::fail("bad from: " + from.error);
     m.from = *from.value;
   }
+  if (auto sc = j.find("sender_chat"); sc != j.end() && !sc->is_null()) {
+    auto sender_chat = parse_chat(*sc);
+    if (!sender_chat) return Parsed<Message>::fail("bad sender_chat: " + sender_chat.error);
+    m.sender_chat = *sender_chat.value;
+  }
+  m.author_signature = get_str(j, "author_signature");
+  m.forward_origin = origin_of(j);
+  m.media_group_id = get_str(j, "media_group_id");
   m.text = get_str(j, "text");
   const char* entities_key = "entities";
   if (m.text.empty()) {
@@ -166,6 +221,16 @@ bool is_media_document(std::string_view mime_type, std::string_view file_name) {
   std::string ext = file_extension(file_name);
   return !ext.empty() &&
          std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+}
+
+std::optional<User> Message::sender() const {
+  if (!sender_chat) return from;
+  User u;
+  u.id = sender_chat->id;
+  u.first_name = sender_chat->title;
+  u.username = sender_chat->username;
+  // The language of whoever is behind the chat is unknown: the texts fall back to English.
+  return u;
 }
 
 std::string Message::command(std::string_view bot_username) const {

@@ -55,12 +55,26 @@ const char* to_string(MediaKind kind);
 // One shape for every kind of transcribable attachment.
 struct MediaRef {
   MediaKind kind = MediaKind::kVoice;
-  std::string file_id;         // used to download (bot-specific)
-  std::string file_unique_id;  // stable across time and bots: the cheapest cache key
-  std::string file_name;       // empty for voice/video_note (Telegram sends none)
+  std::string file_id;  // used to download (bot-specific)
+  // Stable across time and bots: the cheapest cache key. Empty in older payloads (before
+  // Bot API 4.5) and in some re-sent media: the media is still transcribed, only the
+  // file-key cache is skipped.
+  std::string file_unique_id;
+  std::string file_name;  // empty for voice/video_note (Telegram sends none)
   std::string mime_type;
   int64_t file_size = 0;  // 0 when unknown; may exceed 2^31
   int duration = 0;       // seconds, 0 when unknown
+};
+
+// Where a forwarded message came from (Bot API 7.0 `forward_origin`, or the older
+// forward_from / forward_from_chat / forward_sender_name fields). Informational: a forwarded
+// voice note is transcribed like any other, for the user who forwarded it.
+struct MessageOrigin {
+  std::string type;  // "user", "hidden_user", "chat", "channel" (or what Telegram adds later)
+  int64_t date = 0;
+  // The original author as Telegram names it: the user, the hidden user's chosen name, the
+  // chat or channel title (with the author signature when there is one).
+  std::string sender_name;
 };
 
 // True when a document with this MIME type / file name is audio or video we can transcribe.
@@ -76,10 +90,18 @@ struct Message {
   int64_t message_id = 0;
   std::optional<int64_t> message_thread_id;
   bool is_topic_message = false;
-  int64_t date = 0;
+  int64_t date = 0;       // unix seconds; 0 when absent (synthetic payloads)
+  int64_t edit_date = 0;  // set on edited messages
   Chat chat;
-  std::optional<User> from;
-  std::string text;  // text, or the caption of a media message
+  std::optional<User> from;  // absent (or null) in channels
+  // Set when the message was sent on behalf of a chat: an anonymous group admin (then `from`
+  // is @GroupAnonymousBot and sender_chat is the group itself), a user posting as one of
+  // their channels, a linked channel's automatic forward, a channel post.
+  std::optional<Chat> sender_chat;
+  std::string author_signature;
+  std::optional<MessageOrigin> forward_origin;
+  std::string media_group_id;  // set on each item of an album
+  std::string text;            // text, or the caption of a media message
   std::vector<MessageEntity> entities;
   std::optional<MediaRef> media;
   std::shared_ptr<const Message> reply_to_message;  // one level deep, as Telegram sends it
@@ -88,6 +110,12 @@ struct Message {
   std::optional<int64_t> reply_thread_id() const {
     return is_topic_message ? message_thread_id : std::nullopt;
   }
+  // Who speaks: for a message sent on behalf of a chat, a User made from that chat (its id,
+  // negative, and its title), since `from` then is a placeholder bot shared by everyone who
+  // posts anonymously; otherwise `from`.
+  std::optional<User> sender() const;
+  // An anonymous admin of this group (sender_chat is the chat itself).
+  bool from_anonymous_admin() const { return sender_chat && sender_chat->id == chat.id; }
   // "/transcribe@MyBot args" -> "transcribe" (lower-cased), or "" when not a command.
   // bot_username (without @) set: a command addressed to another bot yields "".
   std::string command(std::string_view bot_username = {}) const;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace tgscribe::telegram {
 namespace {
@@ -288,6 +291,270 @@ TEST(ParseUpdateFuzz, TruncatedAndCorruptedBodiesNeverThrow) {
     }
     ASSERT_NO_THROW(parse_update(b)) << b;
   }
+}
+
+// --- Real payloads (tests/data/telegram-updates, see its SOURCES.md) --------------------------
+
+std::filesystem::path fixture_dir() {
+  return std::filesystem::path(TGSCRIBE_SOURCE_DIR) / "tests" / "data" / "telegram-updates";
+}
+
+json fixture(const std::string& name) {
+  std::ifstream in(fixture_dir() / name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json j = json::parse(ss.str(), nullptr, /*allow_exceptions=*/false);
+  EXPECT_TRUE(j.is_object()) << name << " is missing or not a JSON object";
+  return j;
+}
+
+// A fixture as an Update: bare Message and CallbackQuery objects wrapped as SOURCES.md says.
+json as_update(const json& j, const std::string& key = "message") {
+  if (j.contains("update_id")) return j;
+  if (j.contains("message_id")) return json{{"update_id", 1}, {key, j}};
+  return json{{"update_id", 1}, {"callback_query", j}};
+}
+
+Message fixture_message(const std::string& name) {
+  auto p = parse_update(as_update(fixture(name)));
+  EXPECT_TRUE(p) << name << ": " << p.error;
+  if (!p || !p->message) {
+    ADD_FAILURE() << name << " carries no message";
+    return {};
+  }
+  return *p->message;
+}
+
+TEST(UpdateFixtures, EveryRealPayloadParsesAndIsListedInSources) {
+  std::ifstream in(fixture_dir() / "SOURCES.md");
+  std::stringstream sources;
+  sources << in.rdbuf();
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(fixture_dir())) {
+    if (entry.path().extension() != ".json") continue;
+    std::string name = entry.path().filename().string();
+    SCOPED_TRACE(name);
+    ++files;
+    EXPECT_NE(sources.str().find("| `" + name + "` |"), std::string::npos)
+        << "every payload says where it came from";
+    json j = fixture(name);
+    Parsed<Update> p;
+    ASSERT_NO_THROW(p = parse_update(as_update(j)));
+    ASSERT_TRUE(p) << p.error;
+    // From the raw body too, as the webhook receives it.
+    ASSERT_TRUE(parse_update(as_update(j).dump())) << "as text";
+    if (j.contains("message_id")) {
+      // A bare Message in every update kind that may carry one.
+      for (const char* key : {"message", "edited_message", "channel_post", "edited_channel_post"}) {
+        auto wrapped = parse_update(as_update(j, key));
+        ASSERT_TRUE(wrapped) << key << ": " << wrapped.error;
+        EXPECT_EQ(wrapped->kind_name, key);
+        ASSERT_TRUE(wrapped->message);
+      }
+    }
+  }
+  EXPECT_GE(files, 30);
+}
+
+TEST(UpdateFixtures, VoiceNoteInAPrivateChat) {
+  auto p = parse_update(fixture("voice_private.json"));
+  ASSERT_TRUE(p) << p.error;
+  EXPECT_EQ(p->update_id, 259894301);
+  EXPECT_EQ(p->kind, UpdateKind::kMessage);
+  const Message& m = *p->message;
+  EXPECT_EQ(m.date, 1604188673);
+  ASSERT_TRUE(m.sender());
+  EXPECT_EQ(m.sender()->id, 12345678);
+  EXPECT_EQ(m.sender()->language_code, "en");
+  ASSERT_TRUE(m.media);
+  EXPECT_EQ(m.media->kind, MediaKind::kVoice);
+  EXPECT_EQ(m.media->file_id, "FILEID");
+  EXPECT_EQ(m.media->file_unique_id, "AgADFQADqRjwTA");
+  EXPECT_EQ(m.media->duration, 1);
+  EXPECT_EQ(m.media->file_size, 8386);
+  EXPECT_FALSE(m.forward_origin);
+  EXPECT_FALSE(m.sender_chat);
+}
+
+TEST(UpdateFixtures, MediaWithoutFileUniqueIdIsStillMedia) {
+  // Pre-2019 payloads have no file_unique_id; an edited capture has it empty. Both are media
+  // (only the file-key cache needs the id).
+  auto voice = parse_update(fixture("official_example_voice_private.json"));
+  ASSERT_TRUE(voice) << voice.error;
+  ASSERT_TRUE(voice->message->media);
+  EXPECT_EQ(voice->message->media->kind, MediaKind::kVoice);
+  EXPECT_EQ(voice->message->media->file_id, "AwADBAADbXXXXXXXXXXXGBdhD2l6_XX");
+  EXPECT_EQ(voice->message->media->file_unique_id, "");
+  EXPECT_EQ(voice->message->media->duration, 5);
+  EXPECT_FALSE(voice->message->from->is_bot);  // no is_bot key at all
+
+  Message video = fixture_message("message_video_forwarded_empty_file_unique_id.json");
+  ASSERT_TRUE(video.media);
+  EXPECT_EQ(video.media->kind, MediaKind::kVideo);
+  EXPECT_EQ(video.media->file_id, "BAADAgADpgQAAgX9qEud6QcgPiOAlhYE");
+  EXPECT_EQ(video.media->file_unique_id, "");
+  EXPECT_EQ(video.media->file_size, 1381334);
+  EXPECT_EQ(video.media->duration, 13);
+  EXPECT_EQ(video.media->mime_type, "video/mp4");
+
+  Message note = fixture_message("message_video_note_legacy.json");
+  ASSERT_TRUE(note.media);
+  EXPECT_EQ(note.media->kind, MediaKind::kVideoNote);
+  EXPECT_EQ(note.media->file_unique_id, "");
+  EXPECT_EQ(note.media->duration, 4);
+
+  // Without a file_id there is nothing to download: not media.
+  json m = fixture("voice_private.json")["message"];
+  m["voice"].erase("file_id");
+  EXPECT_FALSE(parse_message(m)->media);
+}
+
+TEST(UpdateFixtures, MediaGroupItemsCarryTheirGroupId) {
+  Message m = fixture_message("message_video_media_group.json");
+  EXPECT_EQ(m.media_group_id, "12543417770506682");
+  ASSERT_TRUE(m.media);
+  EXPECT_EQ(m.media->kind, MediaKind::kVideo);
+  EXPECT_EQ(fixture_message("voice_private.json").media_group_id, "");
+}
+
+TEST(UpdateFixtures, AnonymousAdminSpeaksAsTheGroup) {
+  Message m = fixture_message("message_anonymous_admin_forward_origin_chat.json");
+  ASSERT_TRUE(m.from);
+  EXPECT_EQ(m.from->id, 1087968824);  // @GroupAnonymousBot
+  EXPECT_TRUE(m.from->is_bot);
+  ASSERT_TRUE(m.sender_chat);
+  EXPECT_EQ(m.sender_chat->id, -1001160242915);
+  EXPECT_EQ(m.sender_chat->type, ChatType::kSupergroup);
+  EXPECT_TRUE(m.from_anonymous_admin());
+  EXPECT_EQ(m.author_signature, "TITLE2");
+  auto sender = m.sender();
+  ASSERT_TRUE(sender);
+  EXPECT_EQ(sender->id, -1001160242915);
+  EXPECT_FALSE(sender->is_bot);
+  EXPECT_EQ(sender->display_name(), "a");
+  EXPECT_EQ(sender->language_code, "");
+  // ... and the forward it carries names its origin, not its sender.
+  ASSERT_TRUE(m.forward_origin);
+  EXPECT_EQ(m.forward_origin->type, "chat");
+  EXPECT_EQ(m.forward_origin->date, 1640359544);
+  EXPECT_EQ(m.forward_origin->sender_name, "a (TITLE)");
+
+  Message migrated = fixture_message("message_supergroup_migrate_from_anonymous.json");
+  EXPECT_TRUE(migrated.sender_chat);
+  EXPECT_FALSE(migrated.media);
+}
+
+TEST(UpdateFixtures, ForwardOriginOfEveryType) {
+  Message hidden = fixture_message("message_forward_origin_hidden_user.json");
+  ASSERT_TRUE(hidden.forward_origin);
+  EXPECT_EQ(hidden.forward_origin->type, "hidden_user");
+  EXPECT_EQ(hidden.forward_origin->sender_name, "Test username");
+  EXPECT_EQ(hidden.forward_origin->date, 1526315997);
+  ASSERT_TRUE(hidden.from);
+  EXPECT_EQ(hidden.from->last_name, "");       // explicit null
+  EXPECT_EQ(hidden.from->language_code, "");  // explicit null
+  EXPECT_EQ(hidden.sender()->id, 1234567);    // the forwarder speaks
+
+  // "user" and "channel" as the Bot API documents them (no real capture in the fixtures),
+  // grafted onto the real voice note.
+  json m = fixture("voice_private.json")["message"];
+  m["forward_origin"] = {{"type", "user"},
+                         {"date", 1604180000},
+                         {"sender_user", {{"id", 5}, {"is_bot", false}, {"first_name", "Budi"}}}};
+  auto user = parse_message(m);
+  ASSERT_TRUE(user) << user.error;
+  EXPECT_EQ(user->forward_origin->type, "user");
+  EXPECT_EQ(user->forward_origin->sender_name, "Budi");
+  EXPECT_TRUE(user->media);
+  m["forward_origin"] = {{"type", "channel"},
+                         {"date", 1604180000},
+                         {"chat", {{"id", -1001}, {"type", "channel"}, {"title", "News"}}},
+                         {"message_id", 77},
+                         {"author_signature", "Ed"}};
+  auto channel = parse_message(m);
+  ASSERT_TRUE(channel) << channel.error;
+  EXPECT_EQ(channel->forward_origin->type, "channel");
+  EXPECT_EQ(channel->forward_origin->sender_name, "News (Ed)");
+  EXPECT_FALSE(channel->sender_chat);  // forwarded from a channel, sent by the user
+  // An origin type Telegram adds later, or a broken one, costs nothing but its description.
+  m["forward_origin"] = {{"type", "story"}, {"sender_user", 5}};
+  auto odd = parse_message(m);
+  ASSERT_TRUE(odd) << odd.error;
+  EXPECT_EQ(odd->forward_origin->type, "story");
+  EXPECT_EQ(odd->forward_origin->sender_name, "");
+  // The fields forward_origin replaced, in older payloads.
+  m.erase("forward_origin");
+  m["forward_from_chat"] = {{"id", -1002}, {"type", "channel"}, {"username", "best"}};
+  m["forward_date"] = 1500000000;
+  auto legacy = parse_message(m);
+  ASSERT_TRUE(legacy) << legacy.error;
+  EXPECT_EQ(legacy->forward_origin->type, "channel");
+  EXPECT_EQ(legacy->forward_origin->sender_name, "@best");
+  m.erase("forward_from_chat");
+  m["forward_sender_name"] = "Someone";
+  EXPECT_EQ(parse_message(m)->forward_origin->type, "hidden_user");
+}
+
+TEST(UpdateFixtures, ChannelPostsAndLegacyChannelMessages) {
+  auto post = parse_update(fixture("channel_post_text.json"));
+  ASSERT_TRUE(post) << post.error;
+  EXPECT_EQ(post->kind, UpdateKind::kChannelPost);
+  EXPECT_FALSE(post->message->from);
+  ASSERT_TRUE(post->message->sender_chat);
+  EXPECT_EQ(post->message->sender_chat->type, ChatType::kChannel);
+  EXPECT_EQ(post->message->chat.type, ChatType::kChannel);
+  // "from": null is no sender, not a malformed message.
+  Message legacy = fixture_message("message_channel_post_from_null_legacy.json");
+  EXPECT_FALSE(legacy.from);
+  EXPECT_FALSE(legacy.sender());
+  EXPECT_EQ(legacy.chat.type, ChatType::kChannel);
+  EXPECT_EQ(legacy.text, "Hi, world!");
+}
+
+TEST(UpdateFixtures, EditsCallbacksAndUnknownKinds) {
+  auto edit = parse_update(fixture("edited_message_live_location_supergroup.json"));
+  ASSERT_TRUE(edit) << edit.error;
+  EXPECT_EQ(edit->kind, UpdateKind::kEditedMessage);
+  EXPECT_EQ(edit->message->edit_date, 1604282070);
+  EXPECT_FALSE(edit->message->media);
+  for (const char* name : {"callback_query_channel_message.json", "inline_query.json",
+                           "chat_boost_channel.json", "my_chat_member_kicked_private.json",
+                           "message_reaction_user_supergroup.json",
+                           "message_reaction_anonymous_actor_chat.json",
+                           "message_reaction_count_channel.json"}) {
+    auto p = parse_update(fixture(name));
+    ASSERT_TRUE(p) << name << ": " << p.error;
+    EXPECT_EQ(p->kind, UpdateKind::kOther) << name;
+    EXPECT_FALSE(p->message) << name;
+  }
+  auto unknown = parse_update(fixture("unknown_update_kind.json"));
+  ASSERT_TRUE(unknown) << unknown.error;
+  EXPECT_EQ(unknown->kind_name, "new_update_kind");
+  auto callback = parse_update(as_update(fixture("callback_query_inaccessible_message.json")));
+  ASSERT_TRUE(callback) << callback.error;
+  EXPECT_EQ(callback->kind, UpdateKind::kOther);
+}
+
+TEST(UpdateFixtures, WhatTheBotReadsFromOrdinaryMessages) {
+  EXPECT_EQ(fixture_message("command_start_private.json").command(), "start");
+  // Documents that are not audio or video are not media (the bot says what it takes).
+  for (const char* name : {"document_text_plain_private.json",
+                           "official_example_document_pdf_private.json",
+                           "message_document_docx_legacy.json"}) {
+    EXPECT_FALSE(fixture_message(name).media) << name;
+  }
+  Message story = fixture_message("story_supergroup.json");
+  EXPECT_FALSE(story.media);
+  EXPECT_EQ(story.text, "");
+  Message topic = fixture_message("message_forum_topic_text.json");
+  EXPECT_TRUE(topic.reply_thread_id());
+  // A reply thread in a plain supergroup is no forum topic: answers go to the chat.
+  Message thread = fixture_message("command_reply_to_story_reply_thread.json");
+  EXPECT_TRUE(thread.message_thread_id);
+  EXPECT_FALSE(thread.reply_thread_id());
+  Message minimal = fixture_message("message_minimal_private.json");
+  EXPECT_EQ(minimal.date, 0);
+  EXPECT_FALSE(minimal.sender());
 }
 
 }  // namespace

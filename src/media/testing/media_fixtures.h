@@ -29,4 +29,23 @@ bool loop_copy(const std::filesystem::path& in, int copies, const std::filesyste
 // Root mean square level of s16 samples in dBFS (-inf for silence is clamped to -120).
 double rms_dbfs(const int16_t* samples, size_t n);
 
+// --- hostile media: real files whose headers lie ------------------------------------------
+// Each rewrites the bytes of a file the ffmpeg CLI made, so that its header understates the
+// duration while every packet stays; "" when the bytes are not laid out as expected.
+
+// Ogg: the granule position of the last page (what the Ogg demuxer's duration comes from), or
+// with `every_page` of every page after the two header pages (granule = page number, so
+// timestamps stay tiny too); checksums redone.
+std::string ogg_with_small_granules(std::string ogg, int64_t last_granule, bool every_page = false);
+// MP3: the frame count of the Xing/Info header.
+std::string mp3_with_xing_frames(std::string mp3, uint32_t frames);
+// MP4/M4A: the duration in the movie header (mvhd, version 0), in its own time scale.
+std::string mp4_with_mvhd_duration(std::string mp4, uint32_t duration);
+// PCM WAV: sizes marked unknown (a streamed WAV) and a byte rate `factor` times the real one,
+// so the duration is estimated from that bitrate.
+std::string wav_with_bitrate_lie(std::string wav, uint32_t factor);
+// A PCM s16 WAV whose header claims any sample rate and channel count a header can hold,
+// followed by `data_bytes` of noise.
+std::string wav_with_shape(uint32_t sample_rate, uint16_t channels, size_t data_bytes);
+
 }  // namespace tgscribe::media::testing

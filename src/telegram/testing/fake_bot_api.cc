@@ -207,6 +207,24 @@ void FakeBotApi::start() {
       res.status = fault->status;
       res.set_content(fault->raw.empty() ? fault->body.dump() : fault->raw, "text/plain");
       call.status = fault->status;
+    } else if (stall_downloads_ > 0) {
+      --stall_downloads_;
+      ++downloads_;
+      res.status = 200;
+      std::string head = it->second.substr(
+          0, static_cast<size_t>(std::clamp<int64_t>(stall_after_bytes_, 0,
+                                                     static_cast<int64_t>(it->second.size()))));
+      res.set_content_provider(it->second.size(), "application/octet-stream",
+                               [this, head](size_t offset, size_t, httplib::DataSink& sink) {
+                                 if (offset < head.size()) {
+                                   sink.write(head.data() + offset, head.size() - offset);
+                                   return true;
+                                 }
+                                 // Stalled: the promised rest never comes.
+                                 std::unique_lock wait(mutex_);
+                                 cv_.wait(wait, [&] { return stopping_; });
+                                 return false;
+                               });
     } else {
       ++downloads_;
       res.status = 200;
@@ -254,6 +272,7 @@ FakeBotApi::Reply FakeBotApi::error(int code, std::string description, json para
 std::optional<FakeBotApi::Reply> FakeBotApi::injected(const std::string& method, int64_t chat_id) {
   for (auto it = injected_.begin(); it != injected_.end(); ++it) {
     if (!it->method.empty() && it->method != method) continue;
+    if (it->chat_id != 0 && it->chat_id != chat_id) continue;
     Injected inj = *it;
     if (--it->remaining <= 0) injected_.erase(it);
     if (inj.fault == Fault::kRateLimit) {
@@ -527,6 +546,12 @@ void FakeBotApi::set_upload_limit(int64_t bytes) {
   upload_limit_ = bytes;
 }
 
+void FakeBotApi::stall_next_downloads(int n, int64_t after_bytes) {
+  std::lock_guard lock(mutex_);
+  stall_downloads_ = n;
+  stall_after_bytes_ = after_bytes;
+}
+
 int64_t FakeBotApi::downloads() const {
   std::lock_guard lock(mutex_);
   return downloads_;
@@ -719,6 +744,30 @@ void FakeBotApi::fail_next_with(const std::string& method, int n, int error_code
   inj.error_code = error_code;
   inj.description = std::move(description);
   inj.parameters = std::move(parameters);
+  injected_.push_back(std::move(inj));
+}
+
+void FakeBotApi::fail_chat(int64_t chat_id, const std::string& method, int n, Fault fault,
+                           int retry_after_s) {
+  std::lock_guard lock(mutex_);
+  Injected inj;
+  inj.method = method;
+  inj.chat_id = chat_id;
+  inj.remaining = n;
+  inj.fault = fault;
+  inj.retry_after_s = retry_after_s;
+  injected_.push_back(std::move(inj));
+}
+
+void FakeBotApi::fail_chat_with(int64_t chat_id, const std::string& method, int n, int error_code,
+                                std::string description) {
+  std::lock_guard lock(mutex_);
+  Injected inj;
+  inj.method = method;
+  inj.chat_id = chat_id;
+  inj.remaining = n;
+  inj.error_code = error_code;
+  inj.description = std::move(description);
   injected_.push_back(std::move(inj));
 }
 

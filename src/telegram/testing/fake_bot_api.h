@@ -127,6 +127,9 @@ class FakeBotApi {
   void set_download_limit(int64_t bytes);  // getFile limit, default 20'000'000
   void set_upload_limit(int64_t bytes);    // sendDocument limit, default 50'000'000
   int64_t downloads() const;               // files served over /file/...
+  // The next `n` downloads send the first `after_bytes` bytes of the file, then nothing more
+  // (a stalled connection) until the client gives up or the fake stops.
+  void stall_next_downloads(int n, int64_t after_bytes = 1024);
 
   // --- updates -------------------------------------------------------------------------
   // Queues an update; `update` gets the next update_id unless it has one. Returns the id.
@@ -167,6 +170,12 @@ class FakeBotApi {
   // The next `n` calls of `method` answer this Telegram error.
   void fail_next_with(const std::string& method, int n, int error_code, std::string description,
                       nlohmann::json parameters = nullptr);
+  // As fail_next / fail_next_with, but only for calls addressed to `chat_id` (a flood limit
+  // of one chat, a user who blocked the bot); other chats are answered as usual.
+  void fail_chat(int64_t chat_id, const std::string& method, int n, Fault fault,
+                 int retry_after_s = 1);
+  void fail_chat_with(int64_t chat_id, const std::string& method, int n, int error_code,
+                      std::string description);
   // Calls addressed to `old_chat` answer 400 with parameters.migrate_to_chat_id = new_chat.
   void migrate_chat(int64_t old_chat, int64_t new_chat);
   // getChatMember answer; default "member".
@@ -178,6 +187,7 @@ class FakeBotApi {
  private:
   struct Injected {
     std::string method;
+    int64_t chat_id = 0;  // 0: any chat
     int remaining = 0;
     std::optional<Fault> fault;
     int retry_after_s = 1;
@@ -232,6 +242,8 @@ class FakeBotApi {
   int64_t download_limit_ = 20'000'000;
   int64_t upload_limit_ = 50'000'000;
   int64_t downloads_ = 0;
+  int stall_downloads_ = 0;
+  int64_t stall_after_bytes_ = 0;
   std::chrono::milliseconds long_poll_cap_{300};
   std::chrono::milliseconds latency_{0};
   std::map<std::string, std::chrono::milliseconds> method_delays_;

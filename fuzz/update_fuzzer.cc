@@ -1,0 +1,42 @@
+// telegram::parse_update on arbitrary bytes: it must never throw, crash or leave an update
+// half-formed, whatever a webhook caller or a misbehaving Bot API sends.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "fuzz_check.h"
+#include "telegram/types.h"
+
+using namespace tgscribe::telegram;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view body(reinterpret_cast<const char*>(data), size);
+  // Small limits too, so the size checks themselves are exercised near their edges.
+  for (ParseLimits limits : {ParseLimits{}, ParseLimits{256, 32}}) {
+    Parsed<Update> parsed;
+    try {
+      parsed = parse_update(body, limits);
+    } catch (...) {
+      FUZZ_CHECK(false, "parse_update threw");
+    }
+    if (!parsed) {
+      FUZZ_CHECK(!parsed.error.empty(), "a failed parse says why");
+      continue;
+    }
+    const Update& u = *parsed;
+    // An update with a message-bearing kind carries its message, and no other kind does.
+    FUZZ_CHECK(u.message.has_value() == (u.kind != UpdateKind::kOther),
+               "message present exactly for the message kinds");
+    if (u.message) {
+      const Message& m = *u.message;
+      FUZZ_CHECK(m.text.size() <= limits.max_text_bytes, "text over the limit");
+      // What the bot does next with a message must be as robust as the parse.
+      (void)m.command("tgscribe_bot");
+      (void)m.command_args();
+      (void)m.reply_thread_id();
+      if (m.from) (void)m.from->display_name();
+      if (m.reply_to_message) (void)m.reply_to_message->command();
+    }
+  }
+  return 0;
+}
