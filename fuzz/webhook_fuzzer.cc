@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -105,7 +106,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 1: {  // a well-framed, authenticated request with an arbitrary body
-      int status = status_of(exchange(framed("Content-Type: application/json\r\n", rest)));
+      std::string response = exchange(framed("Content-Type: application/json\r\n", rest));
+      int status = status_of(response);
+      if (status != 200 && status != 400 && status != 413)
+        std::fprintf(stderr, "answer (%zu bytes): %.200s\n", response.size(), response.c_str());
       FUZZ_CHECK(status == 200 || status == 400 || status == 413,
                  "an authenticated request got no answer or an unexpected status");
       break;

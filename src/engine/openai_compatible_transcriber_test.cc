@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "common/error.h"
@@ -320,6 +321,28 @@ TEST(ParseOpenAiTranscription, ReadsNestedWordsAndPlainJson) {
 
   EXPECT_THROW(parse_openai_transcription("not json"), Error);
   EXPECT_THROW(parse_openai_transcription(R"({"error":"x"})"), Error);
+}
+
+// A /cancel (TranscribeOptions::cancelled) ends the request in flight while the engine still
+// holds its answer, instead of when the engine finally answers.
+TEST_F(OpenAiCompatibleTest, CancelAbortsTheRequestWhileTheEngineHoldsItsAnswer) {
+  std::atomic<int> arrived{0};
+  std::atomic<bool> release{false};  // before the fake: outlives its handler threads
+  FakeOpenAi fake;
+  fake.set_responder([&](const testing::FakeRequest&) {
+    ++arrived;
+    for (int i = 0; i < 3000 && !release; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return FakeReply::transcript();
+  });
+  fake.start();
+  auto http = new_client();
+  OpenAiCompatibleTranscriber groq(groq_settings(fake), http);
+  TranscribeOptions o;
+  o.cancelled = [&] { return arrived.load() > 0; };  // cancelled as soon as the engine has it
+  EXPECT_EQ(kind_of(groq, voice_audio(), o), ErrorKind::kCancelled);
+  EXPECT_TRUE(fake.requests().empty()) << "the engine answered first";
+  release = true;
 }
 
 }  // namespace

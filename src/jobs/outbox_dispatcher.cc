@@ -201,6 +201,12 @@ int64_t OutboxDispatcher::send(const store::OutboxEntry& entry, const OutboxMess
 
 void OutboxDispatcher::failed(const store::OutboxEntry& entry, const std::exception& e) {
   const auto* err = dynamic_cast<const Error*>(&e);
+  if (err && err->kind() == ErrorKind::kCancelled) {
+    // Shutdown cut the send short: not the entry's fault. It stays pending as it was and goes
+    // out at the next start (or from another instance once the chat lease passes).
+    spdlog::info("outbox: sending {} interrupted by shutdown; it stays in the outbox", entry.id);
+    return;
+  }
   try {
     if (err && err->kind() == ErrorKind::kRateLimited && err->retry_after()) {
       // Telegram said when: exactly then, not a growing backoff. The thread moves on to other

@@ -306,6 +306,12 @@ void ConnectionGate::refuse(int fd, int status, const char* reason) {
   auto it = waiting_.find(fd);
   if (it == waiting_.end()) return;
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  // Counted before the client can see the answer, so what it saw is already in the metrics.
+  if (reason && std::string_view(reason) != "idle") {
+    count(reason);
+    spdlog::debug("{} server: closed a connection from {} ({})", name_, it->second.c.address,
+                  reason);
+  }
   if (status) {
     std::string answer =
         std::string(status_line(status)) + "Content-Length: 0\r\nConnection: close\r\n\r\n";
@@ -316,11 +322,6 @@ void ConnectionGate::refuse(int fd, int status, const char* reason) {
     char buf[kReadChunk];
     for (int i = 0; i < 16 && recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0; ++i) {
     }
-  }
-  if (reason && std::string_view(reason) != "idle") {
-    count(reason);
-    spdlog::debug("{} server: closed a connection from {} ({})", name_, it->second.c.address,
-                  reason);
   }
   close_connection(fd, it->second.c.address);
   waiting_.erase(it);

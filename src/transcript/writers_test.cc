@@ -285,6 +285,20 @@ TEST(Writers, HugeUnspacedTextIsSplitAtGraphemeBoundaries) {
   }
 }
 
+// Found by fuzz/writers_fuzzer: removing one "-->" left "--" before the '>' of a longer arrow,
+// so "---->" came out as "--->", which SubRip readers take for a timing line.
+TEST(Writers, SrtTextNeverContainsAnArrowWhateverTheDashes) {
+  for (std::string text : {"the---->-------:e, this is", "a--->b", "--->", "x-- -->y", "<!---->"}) {
+    Transcript t;
+    t.segments.push_back({0, 2, text});
+    std::string srt = to_srt(t);
+    auto cues = parse_srt(srt);
+    ASSERT_EQ(cues.size(), 1u) << srt;
+    EXPECT_EQ(cues[0].text.find("-->"), std::string::npos) << srt;
+    EXPECT_EQ(cues[0].text, srt_safe(text)) << srt;
+  }
+}
+
 TEST(Writers, TimestampFormat) {
   EXPECT_EQ(format_timestamp(0, ','), "00:00:00,000");
   EXPECT_EQ(format_timestamp(3'723'004, ','), "01:02:03,004");
