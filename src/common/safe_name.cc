@@ -100,7 +100,10 @@ std::string safe_file_name(std::string_view name, std::string_view fallback) {
   }
   std::string out = safe_name_part(stem, kSafeStemBytes);
   if (out.empty()) out = safe_name_part(fallback, kSafeStemBytes);
-  if (!ext.empty()) out += "." + std::string(ext);
+  if (!ext.empty()) {
+    out.push_back('.');
+    out.append(ext);
+  }
   return out;
 }
 

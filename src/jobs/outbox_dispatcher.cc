@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "common/safe_name.h"
 #include "common/failpoint.h"
 #include "jobs/job_metrics.h"
 #include "telegram/api_error.h"
@@ -30,7 +31,8 @@ class TempDocument {
   TempDocument(const fs::path& data_dir, const std::string& entry_id, const OutboxMessage& m)
       : dir_(data_dir / "tmp" / ("out-" + safe_name(entry_id))) {
     fs::create_directories(dir_);
-    path_ = dir_ / (m.file_name.empty() ? std::string("transcript.txt") : m.file_name);
+    // Entries carry safe names already; an entry written by an older version may not.
+    path_ = dir_ / safe_file_name(m.file_name, "transcript.txt");
     std::ofstream out(path_, std::ios::binary | std::ios::trunc);
     out.write(m.content.data(), static_cast<std::streamsize>(m.content.size()));
     if (!out) throw Error(ErrorKind::kInternal, "cannot write " + path_.string());

@@ -17,6 +17,26 @@ TEST(TranscriptMessagesNames, FilesAreNamedAfterTheMedia) {
   EXPECT_EQ(TranscriptMessages::output_name(p, "vtt"), "noext.vtt");
 }
 
+// A user's name reaches the filesystem (the upload's temp file) and Telegram: one component,
+// at most 120 bytes of stem, cut between characters.
+TEST(TranscriptMessagesName, UserNamesAreCleanedAndCutInBytes) {
+  JobPayload p;
+  p.media.file_name = "../../etc/passwd";
+  EXPECT_EQ(TranscriptMessages::output_name(p, "txt"), "passwd.txt");
+  p.media.file_name = "..\\evil\x01\x7f\xe2\x80\xae.ogg";
+  EXPECT_EQ(TranscriptMessages::output_name(p, "txt"), "evil.txt");
+  p.media.file_name = "..";
+  EXPECT_EQ(TranscriptMessages::output_name(p, "txt"), "transcript.txt");
+  p.media.file_name.clear();
+  while (p.media.file_name.size() < 5000) p.media.file_name += "Запись会議";
+  p.media.file_name += ".ogg";
+  std::string name = TranscriptMessages::output_name(p, "srt");
+  EXPECT_LE(name.size(), 124u);
+  EXPECT_GT(name.size(), 124u - 4);  // filled up to the last whole character
+  EXPECT_EQ(name.substr(name.size() - 4), ".srt");
+  EXPECT_EQ(transcript::utf8::from_u32(transcript::utf8::to_u32(name)), name);  // valid UTF-8
+}
+
 TEST(TranscriptMessagesPreview, CutsAtAWordWithinTheLimit) {
   std::string text;
   for (int i = 0; i < 2000; ++i) text += "kata" + std::to_string(i) + " ";

@@ -50,17 +50,15 @@ std::string escape_vtt(std::string_view text) {
 }
 
 // SRT has no escapes; the only text that breaks its structure is a blank line (already
-// impossible after clean_text) and an arrow that parsers take for a timing line.
+// impossible after clean_text) and an arrow that parsers take for a timing line. A run of
+// dashes before '>' becomes one dash: removing a single "--" from "---->" would leave "-->".
 std::string escape_srt(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text.substr(i, 3) == "-->") {
-      out += "->";
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
+  for (char c : text) {
+    if (c == '>')
+      while (out.size() >= 2 && out.ends_with("--")) out.pop_back();
+    out.push_back(c);
   }
   return out;
 }

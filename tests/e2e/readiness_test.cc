@@ -6,8 +6,11 @@
 // work cancelled instead of retried.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "e2e/bot_deployment.h"
@@ -21,6 +24,39 @@ using std::chrono::seconds;
 using telegram::testing::Fault;
 using testing::BotDeployment;
 using testing::eventually;
+
+// The pid of the redis-server listening on `port` (its command line names the port), or -1.
+pid_t redis_pid(int port) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find("redis-server") != std::string::npos &&
+        cmdline.find(std::to_string(port)) != std::string::npos) {
+      return static_cast<pid_t>(std::stol(name));
+    }
+  }
+  return -1;
+}
+
+// A Redis that hangs (SIGSTOP: connections are accepted by the kernel, nothing answers) until
+// this goes out of scope.
+class FrozenRedis {
+ public:
+  explicit FrozenRedis(pid_t pid) : pid_(pid) {
+    if (pid_ > 0) kill(pid_, SIGSTOP);
+  }
+  ~FrozenRedis() { thaw(); }
+  void thaw() {
+    if (pid_ > 0) kill(pid_, SIGCONT);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_;
+};
 
 class Readiness : public ::testing::Test {
  protected:
@@ -76,6 +112,17 @@ TEST_F(Readiness, ReadyzIs503WhileTheJobStoreIsUnreachableAndRecovers) {
   EXPECT_EQ(ops_get("bot", "/healthz").first, 200);
 
   redis_->start();
+  ASSERT_TRUE(eventually([&] { return readyz() == 200; }, seconds(30)))
+      << ops_get("bot", "/readyz").second << d_.logs();
+
+  // A Redis that hangs instead of refusing: /readyz still answers, within the client's 3 s,
+  // with 503 (the probes run in the background; a probe stuck in a call counts as failed).
+  pid_t pid = redis_pid(redis_->port());
+  ASSERT_GT(pid, 0);
+  FrozenRedis frozen(pid);
+  ASSERT_TRUE(eventually([&] { return readyz() == 503; })) << ops_get("bot", "/readyz").second;
+  EXPECT_NE(ops_get("bot", "/readyz").second.find("queue: FAILED"), std::string::npos);
+  frozen.thaw();
   EXPECT_TRUE(eventually([&] { return readyz() == 200; }, seconds(30)))
       << ops_get("bot", "/readyz").second << d_.logs();
 }
