@@ -291,7 +291,8 @@ std::unique_ptr<StatusReporter> JobRunner::status_reporter(Attempt& a) {
         e.chat_id = a.p.chat_id;
         e.message_id = *status_id;
         e.text = text;
-        env_.sender.edit_message_text(std::move(e));
+        // A flooded chat's progress edit is dropped, never waited for: the job goes on.
+        env_.sender.edit_message_text(std::move(e), {.wait_for_chat = false});
       },
       "\x01");
 }
