@@ -202,10 +202,10 @@ TEST_F(Shutdown, StalledDownloadIsRetriedAndDelivered) {
 TEST_F(Shutdown, DownloadThatAlwaysStallsFailsWithAMessage) {
   const int64_t chat = 9501;
   d_.tg.stall_next_downloads(100, 1024);
-  start_bot({{"TRANSFER_STALL_S", "1"}, {"QUEUE_MAX_RETRIES", "1"}});
+  start_bot({{"TRANSFER_STALL_S", "1"}, {"QUEUE_MAX_RETRIES", "1"}, {"QUEUE_RETRY_DELAY", "1"}});
   d_.push_voice(chat, d_.add_voice(4));
   ASSERT_TRUE(testing::eventually(
-      [&] { return d_.messages_with(chat, "couldn't download the file") >= 1; }, seconds(30)))
+      [&] { return d_.messages_with(chat, "couldn't download the file") >= 1; }, seconds(60)))
       << d_.logs();
   EXPECT_GE(d_.tg.downloads(), 2);
   EXPECT_EQ(d_.transcripts_in(chat), 0u);
