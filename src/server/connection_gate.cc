@@ -328,10 +328,14 @@ void ConnectionGate::refuse(int fd, int status, const char* reason) {
 }
 
 void ConnectionGate::close_connection(int fd, const std::string& address) {
+  // The count first: once the fd is closed the client may reconnect at once, and its new
+  // connection must not be counted against the one that is going away.
+  {
+    std::lock_guard lock(mutex_);
+    auto it = per_address_.find(address);
+    if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+  }
   ::close(fd);
-  std::lock_guard lock(mutex_);
-  auto it = per_address_.find(address);
-  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
 }
 
 void ConnectionGate::evict_oldest() {
