@@ -7,16 +7,16 @@
 #include <memory>
 
 #include "bot/bot_service.h"
+#include "common/error.h"
+#include "common/metrics.h"
+#include "common/sha256.h"
+#include "common/strings.h"
+#include "engine/sphinx_transcriber.h"
+#include "http/curl_http_client.h"
 #include "i18n/i18n.h"
 #include "jobs/job_payload.h"
 #include "jobs/outbox_message.h"
 #include "pipeline/result_cache.h"
-#include "common/error.h"
-#include "common/sha256.h"
-#include "common/metrics.h"
-#include "common/strings.h"
-#include "engine/sphinx_transcriber.h"
-#include "http/curl_http_client.h"
 #include "store/inflight.h"
 #include "store/memory/memory_job_stores.h"
 #include "store/memory/memory_settings_store.h"
@@ -135,8 +135,7 @@ class BotTest : public ::testing::Test {
     service_pipeline_ = std::make_unique<pipeline::TranscriptionService>(
         cfg_, std::vector<std::shared_ptr<engine::Transcriber>>{engine}, cache_.get(), &inflight_);
     results_ = std::make_unique<pipeline::ResultCache>(
-        std::vector<pipeline::EngineId>{{engine->caps().name, engine->caps().model}},
-        cache_.get());
+        std::vector<pipeline::EngineId>{{engine->caps().name, engine->caps().model}}, cache_.get());
     env_ = std::make_unique<BotEnv>(BotEnv{cfg_, *api_, *sender_, *stores_.updates, *queue_,
                                            *stores_.outbox, cache_.get(), *settings_,
                                            results_.get(), service_pipeline_.get()});
@@ -264,7 +263,8 @@ TEST_F(BotTest, VoiceNoteGetsStatusEditsTranscriptAndFiles) {
   }));
   EXPECT_GE(tg_.call_count("sendChatAction"), 1u);
   EXPECT_EQ(engine_->calls.load(), 1);
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(reg.counter_value("jobs_total", {{"state", "delivered"}}), delivered_before + 1);
   EXPECT_GE(reg.counter_value("updates_total", {{"source", "polling"}}), polled_before + 1);
   EXPECT_NE(reg.render().find("tgscribe_job_duration_seconds_count"), std::string::npos);
@@ -281,7 +281,8 @@ TEST_F(BotTest, SameFileAgainIsAnsweredFromTheCacheWithoutDownload) {
   auto file = voice_file();
   tg_.push_media(ann, "voice", file);
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   int64_t downloads = tg_.downloads();
   EXPECT_EQ(downloads, 1);
 
@@ -343,7 +344,8 @@ TEST_F(BotTest, RepliesStayInTheForumTopic) {
                   .text = "/transcribe"};
   tg_.push_media(ann, "voice", voice_file());  // captioned with the command
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   for (const char* method : {"sendMessage", "sendDocument"}) {
     for (const auto& c : ok_calls(method)) {
       EXPECT_EQ(c.thread_id(), 42) << method << " " << c.text();
@@ -358,7 +360,8 @@ TEST_F(BotTest, FloodControlAnswersAreWaitedOutAndNothingIsLostOrDoubled) {
   MessageSpec ann;
   tg_.push_media(ann, "voice", voice_file());
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 3));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   int limited = 0;
   for (const auto& c : tg_.calls("sendMessage")) limited += c.status == 429;
   EXPECT_EQ(limited, 2);
@@ -409,7 +412,8 @@ TEST_F(BotTest, FileTooBigForGetFileIsExplainedNotRetried) {
   big.size = 0;  // Telegram did not say how big it is: getFile is the first to know
   MessageSpec ann;
   tg_.push_media(ann, "audio", big);
-  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().failed == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_TRUE(eventually([&] {
     return any_text_contains(ann.chat_id,
                              tr(Lang::kEn, Msg::kFailFileTooBigCloud, fmt::arg("limit_mb", "20")));
@@ -436,7 +440,8 @@ TEST_F(BotTest, IdenticalContentInFlightIsTranscribedOnce) {
   ASSERT_TRUE(eventually([&] { return tg_.downloads() == 2; }));
   std::this_thread::sleep_for(milliseconds(200));  // let the second reach the engine step
   release = true;
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 2 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 2 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(count_texts_containing(61, kEngineText), 1);
   EXPECT_EQ(count_texts_containing(62, kEngineText), 1);
   EXPECT_EQ(engine_->calls.load(), 1);
@@ -559,7 +564,8 @@ TEST_F(BotTest, CancellingAQueuedJobClosesItsStatusMessage) {
   EXPECT_EQ(tg_.message_text(ann.chat_id, status_id),
             tr(Lang::kId, Msg::kStatusCancelled, fmt::arg("id", sid)));
   release = true;
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(queue_->stats().cancelled, 1);
   EXPECT_EQ(engine_->calls.load(), 1);
 }
@@ -646,7 +652,8 @@ TEST_F(BotTest, PerUserLimitRefusesWithTheRunningCount) {
             tr(Lang::kEn, Msg::kUserLimit, fmt::arg("count", 1), fmt::arg("limit", 1)));
   release = true;
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(engine_->calls.load(), 1);
 }
 
@@ -668,7 +675,8 @@ TEST_F(BotTest, StatusAndCancelOfARunningJob) {
                 tr(Lang::kEn, Msg::kStatusLineRunning, fmt::arg("id", sid)));
   EXPECT_EQ(command(ann, "/cancel " + sid),
             tr(Lang::kEn, Msg::kCancelRequested, fmt::arg("id", sid)));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().cancelled == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().cancelled == 1 && stores_.outbox->pending() == 0; }));
   int64_t status_id = status_message_id(jobs[0].id);
   EXPECT_TRUE(eventually([&] {
     return tg_.message_text(ann.chat_id, status_id) ==
@@ -686,7 +694,8 @@ TEST_F(BotTest, RetryableEngineFailureIsRetriedThenDelivered) {
   MessageSpec ann;
   tg_.push_media(ann, "voice", voice_file());
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(engine_->calls.load(), 2);
   EXPECT_EQ(queue_->stats().retries, 1);
   EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
@@ -700,7 +709,8 @@ TEST_F(BotTest, FinalFailureIsToldInPlainWords) {
   start();
   MessageSpec ann{.language_code = "id"};
   tg_.push_media(ann, "voice", voice_file());
-  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().failed == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_TRUE(
       eventually([&] { return any_text_contains(ann.chat_id, tr(Lang::kId, Msg::kFailEngine)); }));
   for (const auto& t : tg_.chat_texts(ann.chat_id))
@@ -712,7 +722,8 @@ TEST_F(BotTest, NotMediaAfterAllIsRejectedWithAReason) {
   start();
   MessageSpec ann;
   tg_.push_media(ann, "audio", tg_.add_file(std::string(5000, 'x'), "song.mp3", "audio/mpeg"));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().failed == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().failed == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_TRUE(eventually([&] {
     return any_text_contains(ann.chat_id, tr(Lang::kEn, Msg::kRejectNotMedia)) ||
            any_text_contains(ann.chat_id, tr(Lang::kEn, Msg::kRejectCorrupt));
@@ -727,7 +738,8 @@ TEST_F(BotTest, EmptyTranscriptSaysNoSpeech) {
   start();
   MessageSpec ann;
   tg_.push_media(ann, "voice", voice_file());
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_TRUE(any_text_contains(ann.chat_id, tr(Lang::kEn, Msg::kNoSpeech)));
   EXPECT_EQ(tg_.call_count("sendDocument"), 0u);
 }
@@ -768,7 +780,8 @@ TEST_F(BotTest, VeryLongTranscriptIsSplitUnderTheMessageLimit) {
   start();
   MessageSpec ann;
   tg_.push_media(ann, "voice", voice_file());
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   std::string joined;
   int parts = 0;
   for (const auto& t : sent_texts(ann.chat_id)) {
@@ -840,7 +853,8 @@ TEST_F(BotTest, GracefulStopLeavesAnUnfinishedJobQueuedForTheNextStart) {
   service_.reset();
   start(/*sqlite=*/true);
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2));
-  EXPECT_TRUE(eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return queue_->stats().delivered == 1 && stores_.outbox->pending() == 0; }));
   EXPECT_EQ(count_texts_containing(ann.chat_id, kEngineText), 1);
 }
 
@@ -864,8 +878,8 @@ TEST_F(BotTest, IngestAndWorkerRolesShareTheQueue) {
   store::SqliteSettingsStore settings(db);
   pipeline::TranscriptionService pipe(
       worker_cfg, std::vector<std::shared_ptr<engine::Transcriber>>{engine_}, &cache);
-  BotEnv env{worker_cfg, *api_, *sender_, *ws.updates, queue,  *ws.outbox,
-             &cache,     settings, nullptr, &pipe};
+  BotEnv env{worker_cfg, *api_,  *sender_, *ws.updates, queue,
+             *ws.outbox, &cache, settings, nullptr,     &pipe};
   BotServiceOptions o;
   o.worker_poll = milliseconds(50);
   o.outbox.poll = milliseconds(50);
@@ -886,8 +900,8 @@ TEST_F(BotTest, AnIngestOnlyInstanceAnswersAFileKeyHitWithoutAnyWorker) {
   // A worker elsewhere transcribed this file before: its key and transcript are in the cache.
   std::string sha = Sha256::of(*voice_);
   results_->remember_file(file.file_unique_id, sha, 1001);
-  results_->store(sha, FakeEngine::text_transcript(kEngineText, 2), {"fake", "f1"},
-                  cfg_.language, false, 1001);
+  results_->store(sha, FakeEngine::text_transcript(kEngineText, 2), {"fake", "f1"}, cfg_.language,
+                  false, 1001);
   MessageSpec ann;
   tg_.push_media(ann, "voice", file);
   ASSERT_TRUE(tg_.wait_for_calls("sendDocument", 2)) << "the ingest did not answer the hit";
@@ -984,9 +998,10 @@ class UpdateShapes : public BotTest {
     if (caption.empty()) return;
     m["caption"] = caption;
     m["caption_entities"] = nlohmann::json::array(
-        {{{"type", "bot_command"}, {"offset", 0}, {"length", caption.find(' ') == std::string::npos
-                                                                 ? caption.size()
-                                                                 : caption.find(' ')}}});
+        {{{"type", "bot_command"},
+          {"offset", 0},
+          {"length",
+           caption.find(' ') == std::string::npos ? caption.size() : caption.find(' ')}}});
   }
   bool handle(const std::string& kind, const nlohmann::json& message) {
     return service_->handle_update(nlohmann::json{{"update_id", next_update_++}, {kind, message}});
@@ -1179,7 +1194,7 @@ TEST_F(UpdateShapes, ABacklogOldVoiceNoteGetsAnApologyAndNoJob) {
   ASSERT_TRUE(handle("edited_message", edited));
   drain();
   EXPECT_EQ(sent_texts(chat), (std::vector<std::string>{tr(Lang::kEn, Msg::kBacklogSkipped),
-                                                         tr(Lang::kId, Msg::kBacklogSkipped)}));
+                                                        tr(Lang::kId, Msg::kBacklogSkipped)}));
   EXPECT_EQ(jobs_of(chat), 0u);
   EXPECT_EQ(tg_.call_count("getFile"), 0u);
 
@@ -1212,9 +1227,10 @@ TEST_F(UpdateShapes, EveryFixtureIsConfirmedWithoutTheBotFailing) {
     if (entry.path().extension() != ".json") continue;
     SCOPED_TRACE(entry.path().filename().string());
     json j = fixture(entry.path().filename().string());
-    json u = j.contains("update_id")    ? j
-             : j.contains("message_id") ? json{{"update_id", next_update_++}, {"message", j}}
-                                        : json{{"update_id", next_update_++}, {"callback_query", j}};
+    json u = j.contains("update_id") ? j
+             : j.contains("message_id")
+                 ? json{{"update_id", next_update_++}, {"message", j}}
+                 : json{{"update_id", next_update_++}, {"callback_query", j}};
     bool handled = false;
     EXPECT_NO_THROW(handled = service_->handle_update(u));
     EXPECT_TRUE(handled);

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/strings.h"
 #include "jobs/job_payload.h"
 #include "jobs/transcript_messages.h"
-#include "common/strings.h"
 
 namespace tgscribe::bot {
 
@@ -84,9 +84,8 @@ void Commands::start(Turn& turn, const telegram::Message& m, const Command&, Lan
 void Commands::help(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
   std::string formats = env_.config.output_formats.empty() ? std::string("—")
                                                            : join(env_.config.output_formats, ", ");
-  turn.reply(m,
-           tr(lang, Msg::kHelp, fmt::arg("formats", formats),
-              fmt::arg("max_mb", format_mb(env_.config.max_file_size_mb * 1e6))));
+  turn.reply(m, tr(lang, Msg::kHelp, fmt::arg("formats", formats),
+                   fmt::arg("max_mb", format_mb(env_.config.max_file_size_mb * 1e6))));
 }
 
 void Commands::lang(Turn& turn, const telegram::Message& m, const Command& c, Lang lang) {
@@ -221,9 +220,8 @@ void Commands::cancel(Turn& turn, const telegram::Message& m, const Command& c, 
       spdlog::warn("job {}: closing the status message failed: {}", short_id(target->id), e.what());
     }
   }
-  turn.reply(m,
-           tr(lang, was_queued ? Msg::kCancelDone : Msg::kCancelRequested,
-              fmt::arg("id", short_id(target->id))));
+  turn.reply(m, tr(lang, was_queued ? Msg::kCancelDone : Msg::kCancelRequested,
+                   fmt::arg("id", short_id(target->id))));
 }
 
 void Commands::stats(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
@@ -248,18 +246,18 @@ void Commands::stats(Turn& turn, const telegram::Message& m, const Command&, Lan
   }
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(env_.clock.now() - env_.started);
   turn.reply(m,
-           tr(lang, Msg::kStats, fmt::arg("queued", q.queued), fmt::arg("running", q.running),
-              fmt::arg("delivered", q.delivered), fmt::arg("failed", q.failed),
-              fmt::arg("cancelled", q.cancelled), fmt::arg("retries", q.retries),
-              fmt::arg("wait_p50", seconds_text(q.wait_p50_ms)),
-              fmt::arg("wait_p95", seconds_text(q.wait_p95_ms)),
-              fmt::arg("run_p50", seconds_text(q.run_p50_ms)),
-              fmt::arg("run_p95", seconds_text(q.run_p95_ms)), fmt::arg("hit_rate", hit_rate),
-              fmt::arg("file_hits", cs.file_hits), fmt::arg("file_total", file_total),
-              fmt::arg("content_hits", cs.content_hits), fmt::arg("content_total", content_total),
-              fmt::arg("workers", env_.config.queue_max_workers),
-              fmt::arg("engines", engines.empty() ? std::string("—") : join(engines, ", ")),
-              fmt::arg("uptime", format_duration(static_cast<double>(uptime.count())))));
+             tr(lang, Msg::kStats, fmt::arg("queued", q.queued), fmt::arg("running", q.running),
+                fmt::arg("delivered", q.delivered), fmt::arg("failed", q.failed),
+                fmt::arg("cancelled", q.cancelled), fmt::arg("retries", q.retries),
+                fmt::arg("wait_p50", seconds_text(q.wait_p50_ms)),
+                fmt::arg("wait_p95", seconds_text(q.wait_p95_ms)),
+                fmt::arg("run_p50", seconds_text(q.run_p50_ms)),
+                fmt::arg("run_p95", seconds_text(q.run_p95_ms)), fmt::arg("hit_rate", hit_rate),
+                fmt::arg("file_hits", cs.file_hits), fmt::arg("file_total", file_total),
+                fmt::arg("content_hits", cs.content_hits), fmt::arg("content_total", content_total),
+                fmt::arg("workers", env_.config.queue_max_workers),
+                fmt::arg("engines", engines.empty() ? std::string("—") : join(engines, ", ")),
+                fmt::arg("uptime", format_duration(static_cast<double>(uptime.count())))));
 }
 
 void Commands::forget(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {

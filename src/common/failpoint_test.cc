@@ -22,9 +22,9 @@ TEST(Failpoints, OffByDefaultAndForUnknownNames) {
 TEST(Failpoints, ErrorFiresOnTheNthHitForMHits) {
   Reset r;
   ASSERT_EQ(set_failpoints("p=error@2x3"), "");
-  EXPECT_NO_THROW(failpoint("p"));         // 1
+  EXPECT_NO_THROW(failpoint("p"));                                  // 1
   for (int i = 0; i < 3; ++i) EXPECT_THROW(failpoint("p"), Error);  // 2, 3, 4
-  EXPECT_NO_THROW(failpoint("p"));         // 5
+  EXPECT_NO_THROW(failpoint("p"));                                  // 5
 }
 
 TEST(Failpoints, XZeroFiresForEver) {

@@ -51,9 +51,9 @@ class ChatActions {
   const std::chrono::milliseconds period_;
   std::mutex mutex_;
   std::condition_variable_any cv_;
-  int64_t next_key_ = 1;            // guarded by mutex_
+  int64_t next_key_ = 1;              // guarded by mutex_
   std::map<int64_t, Active> active_;  // guarded by mutex_
-  std::jthread thread_;             // last
+  std::jthread thread_;               // last
 };
 
 }  // namespace tgscribe::jobs

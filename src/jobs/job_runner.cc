@@ -140,18 +140,19 @@ bool JobRunner::finish(Attempt& a, const store::JobOutcome& outcome,
 }
 
 void JobRunner::fail(Attempt& a, const std::string& error, const std::string& text) {
-  std::vector<store::OutboxEntry> out = {TranscriptMessages::notice(a.job.id, a.p, "error", text),
-                                         TranscriptMessages::status_edit(
-                                             a.job.id, a.p, "final", a.say(Msg::kStatusFailed))};
+  std::vector<store::OutboxEntry> out = {
+      TranscriptMessages::notice(a.job.id, a.p, "error", text),
+      TranscriptMessages::status_edit(a.job.id, a.p, "final", a.say(Msg::kStatusFailed))};
   if (finish(a, {store::JobState::kFailed, error, 0}, std::move(out))) metrics::count_job("failed");
 }
 
 bool JobRunner::over_attempt_cap(Attempt& a) {
   // Claims count crashes too: media that kills the process must not be resumed for ever.
   if (a.job.attempts <= policy_.max_retries + 1) return false;
-  spdlog::error("job {}: claimed {} times (the process died with it?), failing it for good",
-                a.sid, a.job.attempts);
-  fail(a, "claimed too often", tr(a.lang, Msg::kFailPoison, fmt::arg("attempts", a.job.attempts - 1)));
+  spdlog::error("job {}: claimed {} times (the process died with it?), failing it for good", a.sid,
+                a.job.attempts);
+  fail(a, "claimed too often",
+       tr(a.lang, Msg::kFailPoison, fmt::arg("attempts", a.job.attempts - 1)));
   return true;
 }
 
@@ -187,10 +188,9 @@ pipeline::Result JobRunner::transcribe(Attempt& a) {
   req.progress = [&](const pipeline::Progress& pr) {
     if (pr.stage != "transcribing") return (void)a.status->update(a.say(Msg::kStatusConverting));
     int pct = static_cast<int>(pr.fraction * 100);
-    a.status->update(pct > 0 && pct < 100
-                         ? tr(a.lang, Msg::kStatusTranscribingPercent, fmt::arg("id", a.sid),
-                              fmt::arg("percent", pct))
-                         : a.say(Msg::kStatusTranscribing));
+    a.status->update(pct > 0 && pct < 100 ? tr(a.lang, Msg::kStatusTranscribingPercent,
+                                               fmt::arg("id", a.sid), fmt::arg("percent", pct))
+                                          : a.say(Msg::kStatusTranscribing));
   };
   auto tt = Steady::now();
   pipeline::Result r = env_.pipeline->transcribe(req);
@@ -213,15 +213,14 @@ void JobRunner::deliver(Attempt& a, const pipeline::Result& r) {
   // The parts are fixed here, stored with the job's end, and sent by the outbox: a re-run
   // after a crash sends the same parts, each at most once.
   std::vector<store::OutboxEntry> out = messages_.transcript(a.job.id, a.p, r.transcript);
-  out.push_back(
-      TranscriptMessages::status_edit(a.job.id, a.p, "final", a.say(Msg::kStatusDone)));
+  out.push_back(TranscriptMessages::status_edit(a.job.id, a.p, "final", a.say(Msg::kStatusDone)));
   size_t count = out.size();
   if (!finish(a, {store::JobState::kDelivered, "", 0}, std::move(out))) return;
   failpoint("worker.after_finish");
   metrics::count_job("delivered");
   metrics::observe_duration(seconds_since(a.t0));
-  spdlog::info("job {}: done in {:.1f} s, {} message(s) in the outbox", a.sid,
-               seconds_since(a.t0), count);
+  spdlog::info("job {}: done in {:.1f} s, {} message(s) in the outbox", a.sid, seconds_since(a.t0),
+               count);
 }
 
 void JobRunner::on_rejected(Attempt& a, const std::exception& e, int reason) {
@@ -239,8 +238,8 @@ void JobRunner::on_error(Attempt& a, const Error& e) {
   milliseconds delay(0);
   if (e.retryable() && !too_big) delay = next_retry_delay(a.job.attempts, e.retry_after(), &retry);
   if (retry) {
-    spdlog::warn("job {}: attempt {} failed ({}: {}), retrying in {:.1f} s", a.sid,
-                 a.job.attempts, to_string(e.kind()), e.what(), delay.count() / 1000.0);
+    spdlog::warn("job {}: attempt {} failed ({}: {}), retrying in {:.1f} s", a.sid, a.job.attempts,
+                 to_string(e.kind()), e.what(), delay.count() / 1000.0);
     a.status->update(tr(a.lang, Msg::kStatusRetrying, fmt::arg("id", a.sid),
                         fmt::arg("attempt", a.job.attempts + 1),
                         fmt::arg("max", policy_.max_retries + 1)));
