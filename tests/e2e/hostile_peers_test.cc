@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "e2e/bot_deployment.h"
+#include "transcript/utf8.h"
 
 namespace tgscribe {
 namespace {
@@ -23,21 +24,8 @@ using std::chrono::seconds;
 using telegram::testing::MessageSpec;
 using testing::BotDeployment;
 
-bool valid_utf8(const std::string& s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80             ? 1
-                 : (c & 0xE0) == 0xC0 ? 2
-                 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 ? 4
-                                      : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += len;
-  }
-  return true;
-}
+// The project's own UTF-8 check: sanitize() changes nothing only in valid UTF-8.
+bool valid_utf8(const std::string& s) { return transcript::utf8::sanitize(s) == s; }
 
 unsigned mode_of(const fs::path& p) {
   struct stat st {};
