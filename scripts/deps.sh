@@ -19,6 +19,16 @@ TGSCRIBE_TEST_PACKAGES=(
 TGSCRIBE_FUZZ_PACKAGES=(
   clang libclang-rt-14-dev
 )
+# scripts/package-test: builds the .deb (CPack runs dpkg-shlibdeps from dpkg-dev) and installs
+# it into a fresh Debian 12 root made by debootstrap.
+TGSCRIBE_PACKAGE_PACKAGES=(
+  dpkg-dev debootstrap fakeroot file
+)
+# scripts/container-test: its static checks of deploy/ (docker-compose 1.x validates the compose
+# file without an engine; no container engine is installed: where one runs, its checks run too).
+TGSCRIBE_CONTAINER_PACKAGES=(
+  python3 python3-yaml docker-compose
+)
 
 tgscribe_install_packages() {
   local missing=()
@@ -29,7 +39,7 @@ tgscribe_install_packages() {
     fi
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  echo "scripts: installing ${missing[*]}" >&2
+  echo "scripts: installing ${#missing[@]} packages with apt-get (${missing[*]})..." >&2
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then
@@ -40,8 +50,18 @@ tgscribe_install_packages() {
     fi
   fi
   export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -q
-  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # apt's hundreds of lines go to a log, shown in full only when something fails.
+  local log
+  log=$(mktemp "${TMPDIR:-/tmp}/tgscribe-apt.XXXXXX.log")
+  local start=$SECONDS
+  if ! { "${sudo[@]}" apt-get update -q && "${sudo[@]}" apt-get install -y -q \
+    --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "scripts: apt-get failed (log above, also in $log)" >&2
+    exit 1
+  fi
+  rm -f "$log"
+  echo "scripts: installed ${#missing[@]} packages in $((SECONDS - start)) s" >&2
 }
 
 tgscribe_build() {
@@ -53,7 +73,31 @@ tgscribe_build() {
   local targets=()
   local t
   for t in "$@"; do targets+=(--target "$t"); done
-  cmake --build "$dir" -j"$(nproc)" "${targets[@]}"
+  tgscribe_cmake_build "$dir" "${targets[@]}"
+}
+
+# `cmake --build DIR ARGS...`, condensed on a terminal: the progress ("[ 42%] Building CXX
+# object ...") stays on one line that is rewritten, while compiler warnings and errors are
+# printed in full as they come. Not on a terminal (CI logs, pipes) the output is unchanged.
+# The whole output is also kept in DIR/build.log.
+tgscribe_cmake_build() {
+  local dir=$1
+  shift
+  if [ ! -t 2 ]; then
+    cmake --build "$dir" -j"$(nproc)" "$@"
+    return
+  fi
+  local width
+  width=$(tput cols 2>/dev/null || echo 100)
+  cmake --build "$dir" -j"$(nproc)" "$@" 2>&1 | tee "$dir/build.log" |
+    awk -v w="$((width - 1))" '
+      /^\[ *[0-9]+(%|\/[0-9]+)\]/ { printf "\r\033[K%s", substr($0, 1, w); fflush(); next }
+      { printf "\r\033[K%s\n", $0; fflush() }
+      END { printf "\r\033[K" }' >&2 ||
+    {
+      echo "scripts: build failed; its whole output is in $dir/build.log" >&2
+      return 1
+    }
 }
 
 # True when clang can link a libFuzzer binary here; otherwise says why on stderr.

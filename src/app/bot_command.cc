@@ -9,6 +9,7 @@
 #include <optional>
 #include <stop_token>
 
+#include "app/metric_catalog.h"
 #include "app/signals.h"
 #include "bot/bot_env.h"
 #include "bot/bot_service.h"
@@ -16,7 +17,10 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "engine/engine_factory.h"
+#include "engine/metered_transcriber.h"
 #include "http/curl_http_client.h"
+#include "engine/pacer.h"
+#include "jobs/usage_recorder.h"
 #include "pipeline/result_cache.h"
 #include "pipeline/transcription_service.h"
 #include "server/listen_address.h"
@@ -99,7 +103,11 @@ int run_bot(const config::Config& config) {
   // First, so that it outlives every destructor below: SIGTERM ends the process within
   // SHUTDOWN_TIMEOUT_S + 1 s whatever gets stuck, also during start.
   std::optional<ShutdownWatchdog> watchdog;
-  ShutdownSignals signals([&config] { init_logging(config.log_level, config.log_file); });
+  ShutdownSignals signals(
+      [&config] { init_logging(config.log_level, config.log_file, config.log_format); });
+  // Before anything counts and before /metrics answers: every series exists from the first
+  // scrape, in every mode and role (app/metric_catalog.h).
+  declare_bot_metrics(config);
 
   auto http = std::make_shared<http::CurlHttpClient>();
   // Armed by the first SIGTERM/SIGINT wherever the main thread is. The workers give up their
@@ -137,13 +145,22 @@ int run_bot(const config::Config& config) {
   // The cache is an optimisation: a failing cache store is bypassed at once (and retried every
   // 30 s) rather than making intake and every worker wait out its reconnect deadline.
   if (stores.cache) stores.cache = std::make_unique<store::CacheBreaker>(std::move(stores.cache));
+  // Engine usage per user and day (/usage, /stats, quotas): every answered engine request
+  // and every cache answer is booked here, in every role (an ingest instance books the
+  // cache answers it gives at intake).
+  std::unique_ptr<jobs::UsageRecorder> usage;
+  if (stores.usage) {
+    usage = std::make_unique<jobs::UsageRecorder>(config, *stores.usage);
+    usage->prune();
+  }
 
   const bool runs_workers = config.bot_role != "ingest";
   std::vector<std::shared_ptr<engine::Transcriber>> chain;
   std::unique_ptr<pipeline::TranscriptionService> service;
   if (runs_workers) {
     try {
-      chain = engine::make_engine_chain(config, http);
+      chain = engine::make_engine_chain(config, http, stores.rate_budget);
+      if (usage) chain = engine::metered(std::move(chain), config, *usage);
     } catch (const std::exception& e) {
       spdlog::error("cannot set up the transcription engine: {}", e.what());
       return 2;
@@ -168,6 +185,17 @@ int run_bot(const config::Config& config) {
                   *stores.settings,
                   results.get(),
                   service.get()};
+  // The primary engine's pacer, for the status message's ETA: the same limits and budget
+  // as the engine's own (engine_factory.cc), so it sees the same line.
+  std::unique_ptr<engine::Pacer> pacer;
+  if (!chain.empty() && chain.front()->caps().uploads) {
+    const auto& caps = chain.front()->caps();
+    pacer = std::make_unique<engine::Pacer>(
+        engine::pacer_limits(config, caps.name, caps.min_billed_s), stores.rate_budget);
+    env.pacer = pacer.get();
+  }
+  env.usage = stores.usage.get();
+  env.usage_recorder = usage.get();
   bot::BotService bot_service(env);
 
   // A token refused while running (the poller's getUpdates, the outbox) ends the process

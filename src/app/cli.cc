@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "app/bot_command.h"
+#include "app/doctor_command.h"
+#include "app/jobs_command.h"
 #include "app/transcribe_command.h"
 #include "common/log.h"
 #include "common/redact.h"
@@ -56,6 +58,12 @@ int run_cli(int argc, char** argv) {
 
   auto* cfg = cli.add_subcommand("config", "Print the effective configuration and validate it");
   auto* ver = cli.add_subcommand("version", "Print the version");
+  JobsCommand jobs(cli);
+  DoctorOptions dopts;
+  auto* doc = cli.add_subcommand(
+      "doctor", "Check config, token, engines, stores, disk; one line per check; exit 0 if all pass");
+  doc->add_flag("--no-engine-requests", dopts.no_engine_requests,
+                "Do not send each engine its 1-second test request (which costs a little)");
 
   try {
     cli.parse(argc, argv);
@@ -80,6 +88,8 @@ int run_cli(int argc, char** argv) {
       for (const auto& e : result.errors) std::fprintf(stderr, "tgscribe: config: %s\n", e.c_str());
       return result.errors.empty() ? 0 : 2;
     }
+    if (jobs.parsed()) return jobs.run();
+    if (doc->parsed()) return run_doctor(config::load_config({}, config::process_env()), dopts);
     if (tr->parsed()) {
       std::map<std::string, std::string> flags;
       std::vector<std::string> usage_errors = validate_transcribe_options(topts);
@@ -97,7 +107,7 @@ int run_cli(int argc, char** argv) {
         return 2;
       }
       init_logging(loaded.config.log_level == "info" ? "warn" : loaded.config.log_level,
-                   loaded.config.log_file);
+                   loaded.config.log_file, loaded.config.log_format);
       return run_transcribe(loaded.config, topts);
     }
     if (bot->parsed()) {
@@ -107,7 +117,7 @@ int run_cli(int argc, char** argv) {
         std::fprintf(stderr, "tgscribe: config: TELEGRAM_BOT_TOKEN: required for `bot`\n");
         return 2;
       }
-      init_logging(loaded->config.log_level, loaded->config.log_file);
+      init_logging(loaded->config.log_level, loaded->config.log_file, loaded->config.log_format);
       return run_bot(loaded->config);
     }
   } catch (const std::exception& e) {

@@ -5,8 +5,10 @@
 #include <algorithm>
 
 #include "common/failpoint.h"
+#include "common/log_fields.h"
 #include "jobs/job_metrics.h"
 #include "jobs/job_payload.h"
+#include "jobs/usage_recorder.h"
 
 namespace tgscribe::bot {
 namespace {
@@ -60,6 +62,7 @@ bool Bot::handle_update(const nlohmann::json& json) {
     return true;
   }
   const telegram::Update& u = *parsed;
+  LogScope log_scope({{"update_id", u.update_id}, {"stage", "intake"}});
   bool edit = u.kind == telegram::UpdateKind::kEditedMessage;
   if ((u.kind != telegram::UpdateKind::kMessage && !edit) || !u.message) {
     metrics::count_handled("ignored");
@@ -99,17 +102,35 @@ bool Bot::handle_update(const nlohmann::json& json) {
       if (job.state != store::JobState::kQueued) {
         // A cache hit: admitted already delivered.
         metrics::count_job("cached");
-        spdlog::info("job {}: answered from the cache (no download) in chat {}",
-                     jobs::short_id(job.id), job.chat_id);
+        log_with(spdlog::level::info,
+                 {{"job_id", job.id},
+                  {"user", job.user_id},
+                  {"chat", job.chat_id},
+                  {"outcome", "cached"}},
+                 "job {}: answered from the cache (no download) in chat {}", jobs::short_id(job.id),
+                 job.chat_id);
+        if (env_.usage_recorder) {
+          // The length Telegram states: the cached transcript was not opened for it.
+          env_.usage_recorder->record_cache_saving(
+              job.user_id, env_.config.primary_engine(),
+              jobs::payload_from_json(job.payload).media.duration);
+        }
       } else if (r.accepted) {
         metrics::count_job("queued");
-        spdlog::info("job {}: queued for user {} in chat {}", jobs::short_id(job.id), job.user_id,
-                     job.chat_id);
+        log_with(spdlog::level::info,
+                 {{"job_id", job.id},
+                  {"user", job.user_id},
+                  {"chat", job.chat_id},
+                  {"outcome", "queued"}},
+                 "job {}: queued for user {} in chat {}", jobs::short_id(job.id), job.user_id,
+                 job.chat_id);
         if (wake_workers_) wake_workers_();
       } else {
         metrics::count_job("refused");
-        spdlog::info("bot: user {} refused a new job: {} unfinished (limit {})", job.user_id,
-                     r.unfinished, turn.admission().per_user_limit);
+        log_with(spdlog::level::info,
+                 {{"user", job.user_id}, {"chat", job.chat_id}, {"outcome", "refused"}},
+                 "bot: user {} refused a new job: {} unfinished (limit {})", job.user_id,
+                 r.unfinished, turn.admission().per_user_limit);
       }
     }
     if (wake_outbox_) wake_outbox_();

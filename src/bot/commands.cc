@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "bot/usage_report.h"
 #include "common/strings.h"
 #include "jobs/job_payload.h"
 #include "jobs/transcript_messages.h"
@@ -45,7 +46,8 @@ Commands::Commands(BotEnv& env, Intake& intake)
              {"status", &Commands::status},
              {"cancel", &Commands::cancel},
              {"stats", &Commands::stats},
-             {"forget", &Commands::forget}} {}
+             {"forget", &Commands::forget},
+             {"usage", &Commands::usage}} {}
 
 std::vector<telegram::BotCommand> Commands::menu(Lang lang) {
   return {
@@ -56,6 +58,7 @@ std::vector<telegram::BotCommand> Commands::menu(Lang lang) {
       {"mode", tr(lang, Msg::kCmdMode)},
       {"status", tr(lang, Msg::kCmdStatus)},
       {"cancel", tr(lang, Msg::kCmdCancel)},
+      {"usage", tr(lang, Msg::kCmdUsage)},
       {"forget", tr(lang, Msg::kCmdForget)},
       {"stats", tr(lang, Msg::kCmdStats)},
   };
@@ -257,7 +260,16 @@ void Commands::stats(Turn& turn, const telegram::Message& m, const Command&, Lan
                 fmt::arg("content_hits", cs.content_hits), fmt::arg("content_total", content_total),
                 fmt::arg("workers", env_.config.queue_max_workers),
                 fmt::arg("engines", engines.empty() ? std::string("—") : join(engines, ", ")),
-                fmt::arg("uptime", format_duration(static_cast<double>(uptime.count())))));
+                fmt::arg("uptime", format_duration(static_cast<double>(uptime.count())))) +
+                 (env_.usage ? "\n\n" + stats_usage_text(env_, lang) : std::string()));
+}
+
+void Commands::usage(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
+  if (!env_.usage) {
+    turn.reply(m, tr(lang, Msg::kUsageNoQuota));
+    return;
+  }
+  turn.reply(m, usage_text(env_, user_of(m), lang));
 }
 
 void Commands::forget(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
@@ -266,6 +278,7 @@ void Commands::forget(Turn& turn, const telegram::Message& m, const Command&, La
   env_.queue.forget_user(user);
   // A private chat's id is the user's id; group settings belong to the group, not to them.
   env_.settings.forget_chat(user);
+  if (env_.usage) env_.usage->forget(user);
   spdlog::info("bot: forgot what was stored about user {}", user);
   turn.reply(m, tr(lang, Msg::kForgetDone));
 }

@@ -1,6 +1,6 @@
 #pragma once
 // The command dispatch table: /start /help /lang /mode /transcribe /status /cancel /stats
-// /forget. Texts come from the i18n catalogue in the language of the user who asked.
+// /forget /usage. Texts come from the i18n catalogue in the language of the user who asked.
 #include <map>
 #include <string>
 #include <vector>
@@ -37,6 +37,7 @@ class Commands {
   void cancel(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
   void stats(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
   void forget(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
+  void usage(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
 
   int64_t user_of(const telegram::Message& m) const;
 

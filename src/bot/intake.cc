@@ -2,7 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bot/usage_report.h"
+#include "common/log_fields.h"
 #include "jobs/job_metrics.h"
+#include "jobs/status_reporter_eta.h"
+#include "jobs/usage_quota.h"
+#include "jobs/usage_recorder.h"
 
 namespace tgscribe::bot {
 
@@ -63,8 +68,9 @@ bool Intake::answer_from_cache(Turn& turn, store::Job job, const JobPayload& p) 
   auto t = env_.results->lookup_file(p.media.file_unique_id, p.language);
   if (!t) return false;
   // Logged by the caller once admitted: the admission may still find the job exists.
-  spdlog::debug("job {}: {} {} in chat {} found in the cache", short_id(job.id),
-                telegram::to_string(p.media.kind), p.media.file_unique_id, p.chat_id);
+  log_with(spdlog::level::debug, {{"job_id", job.id}, {"user", p.user_id}, {"chat", p.chat_id}},
+           "job {}: {} {} in chat {} found in the cache", short_id(job.id),
+           telegram::to_string(p.media.kind), p.media.file_unique_id, p.chat_id);
   // A job like any other, admitted already delivered: the same records, the same outbox.
   job.state = store::JobState::kDelivered;
   job.finished_ms = job.created_ms;
@@ -72,6 +78,42 @@ bool Intake::answer_from_cache(Turn& turn, store::Job job, const JobPayload& p) 
   for (auto& e : messages_.transcript(job.id, p, *t)) turn.add(std::move(e));
   turn.set_job(std::move(job), 0, {}, {});
   return true;
+}
+
+bool Intake::refused_by_quota(Turn& turn, const telegram::MediaRef& media,
+                              const telegram::Message& media_msg, Lang lang, int64_t user_id) {
+  if (!env_.usage) return false;
+  jobs::UsageQuota quota(env_.config, *env_.usage, env_.clock);
+  if (!quota.enabled()) return false;
+  jobs::QuotaVerdict v = quota.check(user_id, static_cast<double>(std::max(0, media.duration)),
+                                     is_admin_user(env_.config, user_id));
+  if (v.allowed) return false;
+  jobs::UsageRecorder::count_quota_refusal(v.scope);
+  spdlog::info("bot: user {} refused by the {} daily quota: {:.2f} of {} min used, media {} s",
+               user_id, v.scope, v.used_min, v.limit_min, media.duration);
+  turn.reply(media_msg,
+             tr(lang, v.scope == "user" ? Msg::kQuotaUser : Msg::kQuotaGlobal,
+                fmt::arg("used_min", format_minutes(v.used_min * 60)),
+                fmt::arg("limit_min", format_minutes(v.limit_min * 60)),
+                fmt::arg("duration", format_duration(media.duration)),
+                fmt::arg("reset_in", format_duration(static_cast<double>(v.resets_in_s)))));
+  return true;
+}
+
+std::string Intake::eta_suffix(Lang lang, const store::QueueStats& stats, int64_t duration_s) {
+  jobs::EtaInputs in;
+  in.ahead = stats.queued + stats.running;
+  in.workers = std::max(1, env_.config.queue_max_workers);
+  in.typical_job_s = stats.run_p50_ms / 1000.0;
+  if (env_.pacer) {
+    try {
+      in.pacing_wait_s = env_.pacer->estimate(static_cast<double>(duration_s)).count() / 1000.0;
+    } catch (const std::exception& e) {
+      spdlog::debug("bot: no pacing estimate: {}", e.what());  // an estimate, never a refusal
+    }
+  }
+  std::string line = jobs::eta_line(lang, jobs::estimate_ready_s(in));
+  return line.empty() ? "" : "\n" + line;
 }
 
 void Intake::submit(Turn& turn, const telegram::Message& request,
@@ -97,7 +139,8 @@ void Intake::submit(Turn& turn, const telegram::Message& request,
   job.priority = seconds - (is_admin_user(cfg, p.user_id) ? cfg.queue_admin_boost : 0);
   job.created_ms = env_.clock.unix_ms();
   job.payload = jobs::to_json(p);
-  if (answer_from_cache(turn, job, p)) return;
+  if (answer_from_cache(turn, job, p)) return;  // cache answers cost nothing, count nothing
+  if (refused_by_quota(turn, media, media_msg, lang, p.user_id)) return;
 
   // The position is read before the admission: an estimate for the user, not a promise.
   store::QueueStats stats = env_.queue.stats();
@@ -107,6 +150,7 @@ void Intake::submit(Turn& turn, const telegram::Message& request,
   std::string status = tr(lang, Msg::kStatusQueued, fmt::arg("id", short_id(job.id)),
                           fmt::arg("position", stats.queued + 1), fmt::arg("busy", busy),
                           fmt::arg("workers", workers));
+  status += eta_suffix(lang, stats, media.duration);
   // "{unfinished}" is filled in by the store, inside the admission that counted it.
   std::string refusal = tr(lang, Msg::kUserLimit, fmt::arg("count", "{unfinished}"),
                            fmt::arg("limit", cfg.queue_rate_limit_per_user));

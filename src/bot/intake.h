@@ -25,6 +25,14 @@ class Intake {
   jobs::JobPayload payload(const telegram::Message& request, const telegram::Message& media_msg,
                            Lang lang);
   bool answer_from_cache(Turn& turn, store::Job job, const jobs::JobPayload& p);
+  // QUOTA_USER_DAILY_MIN / QUOTA_GLOBAL_DAILY_MIN, with the duration Telegram states: a
+  // media message over a quota is refused here, before anything is downloaded.
+  bool refused_by_quota(Turn& turn, const telegram::MediaRef& media,
+                        const telegram::Message& media_msg, Lang lang, int64_t user_id);
+
+  // "\n🕒 Ready in about …" for the status reply (jobs/status_reporter_eta.h); "" when
+  // nothing is known to estimate from.
+  std::string eta_suffix(Lang lang, const store::QueueStats& stats, int64_t duration_s);
 
   BotEnv& env_;
   jobs::TranscriptMessages messages_;

@@ -25,6 +25,20 @@ std::string escape_label(const std::string& v) {
   return out;
 }
 
+// HELP text escaping of the text format: only backslash and line feed.
+std::string escape_help(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
 std::string render_labels(const Labels& labels, const std::string& extra_name = {},
                           const std::string& extra_value = {}) {
   if (labels.empty() && extra_name.empty()) return {};
@@ -73,6 +87,20 @@ void Registry::describe(const std::string& name, const std::string& type, const 
   if (!buckets.empty()) f.buckets = std::move(buckets);
 }
 
+void Registry::touch(const std::string& name, const Labels& labels) {
+  std::lock_guard lock(mutex_);
+  auto& f = family(name, "counter");
+  if (f.type != "histogram") {
+    f.values.try_emplace(labels, 0.0);
+    return;
+  }
+  auto& h = f.histograms[labels];
+  if (h.bounds.empty()) {
+    h.bounds = f.buckets.empty() ? kDefaultBuckets : f.buckets;
+    h.counts.assign(h.bounds.size(), 0);
+  }
+}
+
 void Registry::counter_add(const std::string& name, const Labels& labels, double value) {
   std::lock_guard lock(mutex_);
   family(name, "counter").values[labels] += value;
@@ -110,7 +138,7 @@ std::string Registry::render() const {
   std::string out;
   for (const auto& [name, f] : families_) {
     std::string full = "tgscribe_" + name;
-    if (!f.help.empty()) out += "# HELP " + full + " " + f.help + "\n";
+    if (!f.help.empty()) out += "# HELP " + full + " " + escape_help(f.help) + "\n";
     out += "# TYPE " + full + " " + f.type + "\n";
     if (f.type == "histogram") {
       for (const auto& [labels, h] : f.histograms) {

@@ -21,6 +21,9 @@ class Registry {
   void observe(const std::string& name, const Labels& labels, double value);  // histogram
   void describe(const std::string& name, const std::string& type, const std::string& help,
                 std::vector<double> buckets = {});
+  // Creates the series at zero (an empty histogram) unless it exists: a series that appears
+  // only with its first event makes rate() and dashboards blind until then.
+  void touch(const std::string& name, const Labels& labels = {});
 
   double counter_value(const std::string& name, const Labels& labels = {}) const;
   // Prometheus text exposition format 0.0.4.

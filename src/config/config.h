@@ -30,6 +30,12 @@ struct Config {
   int engine_concurrency = 4;               // parallel chunk requests per engine
   int engine_timeout_s = 300;               // one engine request
   int engine_max_retries = 3;               // per request, before the fallback chain
+  // Engine rate limits the pacer keeps inside (0 = no limit): requests per minute and billed
+  // audio seconds per hour, per engine; the defaults are Groq's free tier (docs/configuration.md).
+  int groq_rpm = 20, openai_rpm = 0, deepgram_rpm = 0;
+  int64_t groq_audio_seconds_per_hour = 7200, openai_audio_seconds_per_hour = 0,
+          deepgram_audio_seconds_per_hour = 0;
+  int pacing_max_wait_s = 60;  // longer waits for the engine's budget go back to the queue
 
   std::string language = "auto";
   std::vector<std::string> output_formats = {"txt", "srt"};
@@ -84,6 +90,15 @@ struct Config {
 
   std::string log_level = "info";
   std::string log_file;
+  std::string log_format = "text";  // "text" (journald-friendly) or "json" (one object a line)
+
+  // Usage, cost and quotas (docs/configuration.md "Usage, cost and quotas")
+  double engine_price_groq = 0.04;       // USD per audio hour (whisper-large-v3-turbo)
+  double engine_price_openai = 0.36;     // USD per audio hour (whisper-1: $0.006/min)
+  double engine_price_deepgram = 0.258;  // USD per audio hour (nova-3: $0.0043/min)
+  double quota_user_daily_min = 0;       // audio minutes per user per UTC day; 0 = no limit
+  double quota_global_daily_min = 0;     // audio minutes for everyone per UTC day; 0 = no limit
+  int usage_retention_days = 90;         // per-day usage records older than this are pruned
 
   // The engine TRANSCRIBER=auto resolves to (groq > openai > deepgram > sphinx by keys set).
   std::string primary_engine() const;

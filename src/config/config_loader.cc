@@ -221,6 +221,20 @@ std::vector<OptionSpec> build_specs() {
       int_opt(5, 7200, [](Config& c, int64_t v) { c.engine_timeout_s = int(v); }));
   add("ENGINE_MAX_RETRIES", "3", false,
       int_opt(0, 20, [](Config& c, int64_t v) { c.engine_max_retries = int(v); }));
+  add("GROQ_RPM", "20", false, int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.groq_rpm = int(v); }));
+  add("GROQ_AUDIO_SECONDS_PER_HOUR", "7200", false,
+      int_opt(0, 1'000'000'000, [](Config& c, int64_t v) { c.groq_audio_seconds_per_hour = v; }));
+  add("OPENAI_RPM", "0", false,
+      int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.openai_rpm = int(v); }));
+  add("OPENAI_AUDIO_SECONDS_PER_HOUR", "0", false,
+      int_opt(0, 1'000'000'000, [](Config& c, int64_t v) { c.openai_audio_seconds_per_hour = v; }));
+  add("DEEPGRAM_RPM", "0", false,
+      int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.deepgram_rpm = int(v); }));
+  add("DEEPGRAM_AUDIO_SECONDS_PER_HOUR", "0", false, int_opt(0, 1'000'000'000, [](Config& c, int64_t v) {
+        c.deepgram_audio_seconds_per_hour = v;
+      }));
+  add("PACING_MAX_WAIT_S", "60", false,
+      int_opt(0, 3600, [](Config& c, int64_t v) { c.pacing_max_wait_s = int(v); }));
   add("LANGUAGE", "auto", false, [](Config& c, const std::string& v) -> Err {
     std::string t = to_lower(trim(v));
     if (t.empty()) t = "auto";
@@ -359,6 +373,21 @@ std::vector<OptionSpec> build_specs() {
       choice_opt({"trace", "debug", "info", "warn", "warning", "error"},
                  [](Config& c, std::string v) { c.log_level = v == "warning" ? "warn" : v; }));
   add("LOG_FILE", "", false, string_opt([](Config& c, std::string v) { c.log_file = v; }));
+  add("LOG_FORMAT", "text", false,
+      choice_opt({"text", "json"}, [](Config& c, std::string v) { c.log_format = v; }));
+  // Usage, cost and quotas: list prices as defaults (USD per audio hour).
+  add("ENGINE_PRICE_GROQ", "0.04", false,
+      double_opt(0, 1000, [](Config& c, double v) { c.engine_price_groq = v; }));
+  add("ENGINE_PRICE_OPENAI", "0.36", false,
+      double_opt(0, 1000, [](Config& c, double v) { c.engine_price_openai = v; }));
+  add("ENGINE_PRICE_DEEPGRAM", "0.258", false,
+      double_opt(0, 1000, [](Config& c, double v) { c.engine_price_deepgram = v; }));
+  add("QUOTA_USER_DAILY_MIN", "0", false,
+      double_opt(0, 1440 * 1000, [](Config& c, double v) { c.quota_user_daily_min = v; }));
+  add("QUOTA_GLOBAL_DAILY_MIN", "0", false,
+      double_opt(0, 1440 * 1'000'000.0, [](Config& c, double v) { c.quota_global_daily_min = v; }));
+  add("USAGE_RETENTION_DAYS", "90", false,
+      int_opt(1, 3650, [](Config& c, int64_t v) { c.usage_retention_days = int(v); }));
   return s;
 }
 

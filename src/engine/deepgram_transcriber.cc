@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "engine/language_codes.h"
+#include "engine/rate_limit_headers.h"
 #include "http/http_status.h"
 
 namespace tgscribe::engine {
@@ -217,6 +218,7 @@ transcript::Transcript DeepgramTranscriber::transcribe(const AudioFile& audio,
   req.body_file = audio.path;
 
   http::Response res = http_->send(req);
+  report_rate_headers(options, res);
   const std::string what = "deepgram /v1/listen";
   if (res.status < 200 || res.status >= 300) {
     throw http::status_error(res, what, SystemClock::instance().unix_ms());

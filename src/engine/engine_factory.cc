@@ -8,6 +8,7 @@
 #include "engine/concurrency_limited_transcriber.h"
 #include "engine/deepgram_transcriber.h"
 #include "engine/openai_compatible_transcriber.h"
+#include "engine/paced_transcriber.h"
 #include "engine/retrying_transcriber.h"
 #include "http/curl_http_client.h"
 #if __has_include("engine/sphinx_transcriber.h")
@@ -19,9 +20,18 @@ namespace tgscribe::engine {
 namespace {
 
 std::shared_ptr<Transcriber> with_retries(const config::Config& config,
-                                          std::shared_ptr<Transcriber> inner) {
+                                          std::shared_ptr<Transcriber> inner,
+                                          std::shared_ptr<RateBudget> budget) {
   RetryPolicy policy;
   policy.max_retries = std::max(0, config.engine_max_retries);
+  // Pacing right around the request, inside the slot: a request is granted its share of the
+  // rate budget only when it is about to be sent (the server counts it from then on), and
+  // every retry is paced too.
+  const EngineCaps& caps = inner->caps();
+  auto pacer =
+      std::make_shared<Pacer>(pacer_limits(config, caps.name, caps.min_billed_s),
+                              budget ? std::move(budget) : std::make_shared<MemoryRateBudget>());
+  inner = std::make_shared<PacedTranscriber>(std::move(inner), std::move(pacer));
   // Retries outside the limit: a request waiting out a Retry-After does not hold a slot.
   return std::make_shared<RetryingTranscriber>(
       std::make_shared<ConcurrencyLimitedTranscriber>(std::move(inner)), policy);
@@ -35,7 +45,8 @@ bool is_official_openai(const std::string& url) {
 
 std::shared_ptr<Transcriber> make_transcriber(const config::Config& config,
                                               const std::string& requested,
-                                              std::shared_ptr<http::HttpClient> http) {
+                                              std::shared_ptr<http::HttpClient> http,
+                                              std::shared_ptr<RateBudget> budget) {
   std::string name = to_lower(trim(requested));
   if (name == "auto" || name.empty()) name = config.primary_engine();
   if (name == "auto") name = "sphinx";
@@ -71,7 +82,8 @@ std::shared_ptr<Transcriber> make_transcriber(const config::Config& config,
     s.timeout = timeout;
     s.stall = stall;
     s.min_upload_rate_bytes_per_s = upload_rate;
-    return with_retries(config, std::make_shared<OpenAiCompatibleTranscriber>(s, std::move(http)));
+    return with_retries(config, std::make_shared<OpenAiCompatibleTranscriber>(s, std::move(http)),
+                        std::move(budget));
   }
   if (name == "deepgram") {
     if (config.deepgram_api_key.empty()) {
@@ -86,7 +98,8 @@ std::shared_ptr<Transcriber> make_transcriber(const config::Config& config,
     s.timeout = timeout;
     s.stall = stall;
     s.min_upload_rate_bytes_per_s = upload_rate;
-    return with_retries(config, std::make_shared<DeepgramTranscriber>(s, std::move(http)));
+    return with_retries(config, std::make_shared<DeepgramTranscriber>(s, std::move(http)),
+                        std::move(budget));
   }
   if (name == "sphinx") {
 #ifdef TGSCRIBE_HAVE_SPHINX
@@ -99,9 +112,11 @@ std::shared_ptr<Transcriber> make_transcriber(const config::Config& config,
               "unknown engine \"" + requested + "\" (groq, openai, deepgram, sphinx)");
 }
 
-std::vector<std::shared_ptr<Transcriber>> make_engine_chain(
-    const config::Config& config, std::shared_ptr<http::HttpClient> http) {
+std::vector<std::shared_ptr<Transcriber>> make_engine_chain(const config::Config& config,
+                                                            std::shared_ptr<http::HttpClient> http,
+                                                            std::shared_ptr<RateBudget> budget) {
   if (!http) http = std::make_shared<http::CurlHttpClient>();
+  if (!budget) budget = std::make_shared<MemoryRateBudget>();
   std::vector<std::string> names = {config.primary_engine()};
   for (const auto& f : config.transcriber_fallback) {
     std::string n = to_lower(trim(f));
@@ -109,7 +124,7 @@ std::vector<std::shared_ptr<Transcriber>> make_engine_chain(
     if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   }
   std::vector<std::shared_ptr<Transcriber>> chain;
-  for (const auto& n : names) chain.push_back(make_transcriber(config, n, http));
+  for (const auto& n : names) chain.push_back(make_transcriber(config, n, http, budget));
   return chain;
 }
 

@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "common/error.h"
 #include "common/metrics.h"
 #include "common/redact.h"
+#include "engine/pacer.h"
 
 namespace tgscribe::engine {
 
@@ -17,6 +20,9 @@ transcript::Transcript FallbackChain::run(
     const std::function<transcript::Transcript(Transcriber&)>& attempt) const {
   std::string summary;
   ErrorKind last_kind = ErrorKind::kServer;
+  // An engine whose rate budget is spent for a while: if no engine succeeds, the job comes
+  // back when the soonest budget frees up (engine/pacer.h), it has not failed.
+  std::optional<PacingDeferred> soonest;
   for (const auto& engine : engines_) {
     const std::string& name = engine->caps().name;
     try {
@@ -26,6 +32,9 @@ transcript::Transcript FallbackChain::run(
       return t;
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::kCancelled) throw;
+      if (auto* paced = dynamic_cast<const PacingDeferred*>(&e)) {
+        if (!soonest || paced->wait() < soonest->wait()) soonest = *paced;
+      }
       metrics::Registry::global().counter_add("engine_jobs_total",
                                               {{"engine", name}, {"result", to_string(e.kind())}});
       std::string reason = redact(e.what());
@@ -37,6 +46,7 @@ transcript::Transcript FallbackChain::run(
       last_kind = e.kind() == ErrorKind::kInternal ? ErrorKind::kServer : e.kind();
     }
   }
+  if (soonest) throw *soonest;
   std::string prefix =
       engines_.size() == 1 ? "transcription failed: " : "transcription failed with every engine: ";
   throw Error(last_kind, prefix + summary);

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "engine/language_codes.h"
+#include "engine/rate_limit_headers.h"
 #include "http/http_status.h"
 
 namespace tgscribe::engine {
@@ -207,6 +208,7 @@ transcript::Transcript OpenAiCompatibleTranscriber::transcribe(const AudioFile& 
 
   const std::string what = caps_.name + " " + endpoint;
   http::Response res = http_->send(req);
+  report_rate_headers(options, res);
   if (res.status < 200 || res.status >= 300) {
     throw http::status_error(res, what, SystemClock::instance().unix_ms());
   }

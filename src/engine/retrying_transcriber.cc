@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/metrics.h"
+#include "engine/pacer.h"
 
 namespace tgscribe::engine {
 
@@ -30,6 +31,9 @@ transcript::Transcript RetryingTranscriber::transcribe(const AudioFile& audio,
     try {
       return inner_->transcribe(audio, options);
     } catch (const Error& e) {
+      // No request was sent, so no engine error. The pacer already knows when the budget frees up,
+      // and that it is too far to hold a worker for: the job waits in the queue, not here.
+      if (dynamic_cast<const PacingDeferred*>(&e)) throw;
       // Every failed request counts, retried or not: the dashboard's "engine errors" panel.
       if (e.kind() != ErrorKind::kCancelled) {
         metrics::Registry::global().counter_add("engine_errors_total",

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "media/media_info.h"
@@ -20,6 +21,13 @@ struct AudioFile {
   media::MediaInfo info;
 };
 
+// What an engine's HTTP answer said about its rate limits, handed to whoever paces requests
+// (engine/pacer.h): the status and the x-ratelimit-* / retry-after headers, names lower-cased.
+struct EngineResponse {
+  long status = 0;
+  std::vector<std::pair<std::string, std::string>> rate_headers;
+};
+
 struct TranscribeOptions {
   std::string language;    // ISO 639-1, empty = auto-detect
   bool translate = false;  // translate to English (engines that support it)
@@ -27,6 +35,10 @@ struct TranscribeOptions {
   bool word_timestamps = false;
   std::function<bool()> cancelled;       // optional: polled at safe points
   std::function<void(double)> progress;  // optional: 0..1 within this file
+  // optional: called with every HTTP answer of a cloud engine (2xx or not), before the
+  // transcript is parsed or the error thrown.
+  std::function<void(const EngineResponse&)> on_response;
+  int64_t user_id = 0;  // whose job this request serves (usage accounting, engine/billing.h)
 };
 
 struct EngineCaps {

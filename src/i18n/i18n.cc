@@ -34,6 +34,7 @@ constexpr Entry kCatalogue[] = {
      "/mode auto|manual — groups: transcribe everything, or only on request (admins)\n"
      "/status — your jobs in progress\n"
      "/cancel [ID] — cancel your latest job, or the one with this ID\n"
+     "/usage — your minutes today and this month, and your quota\n"
      "/forget — delete what I have stored about you\n\n"
      "Transcripts come as messages plus files ({formats}). Files up to {max_mb} MB.",
      "Aku bisa mentranskrip pesan suara, audio, video, dan video bulat.\n\n"
@@ -42,6 +43,7 @@ constexpr Entry kCatalogue[] = {
      "/mode auto|manual — grup: transkrip semua, atau hanya jika diminta (admin)\n"
      "/status — pekerjaanmu yang sedang berjalan\n"
      "/cancel [ID] — batalkan pekerjaan terakhirmu, atau yang ber-ID itu\n"
+     "/usage — menit pemakaianmu hari ini dan bulan ini, dan kuotamu\n"
      "/forget — hapus data tentangmu yang aku simpan\n\n"
      "Transkrip dikirim sebagai pesan dan file ({formats}). Ukuran file maksimal {max_mb} MB."},
     {Msg::kUnknownCommand, "unknown_command",
@@ -132,10 +134,51 @@ constexpr Entry kCatalogue[] = {
      "Mesin: {engines}\n"
      "Aktif selama: {uptime}"},
     {Msg::kForgetDone, "forget_done",
-     "Done. I deleted your cached transcripts, your finished jobs and the settings of our "
-     "private chat.",
-     "Beres. Transkrip yang tersimpan, pekerjaan yang sudah selesai, dan pengaturan chat "
-     "pribadi kita sudah aku hapus."},
+     "Done. I deleted your cached transcripts, your finished jobs, your usage figures and the "
+     "settings of our private chat.",
+     "Beres. Transkrip yang tersimpan, pekerjaan yang sudah selesai, catatan pemakaianmu, dan "
+     "pengaturan chat pribadi kita sudah aku hapus."},
+    {Msg::kUsage, "usage",
+     "📈 Your usage (days in UTC)\n"
+     "Today: {today_min} min of audio, {today_requests} requests\n"
+     "This month: {month_min} min of audio, {month_requests} requests\n"
+     "{quota}",
+     "📈 Pemakaianmu (hari menurut UTC)\n"
+     "Hari ini: {today_min} menit audio, {today_requests} permintaan\n"
+     "Bulan ini: {month_min} menit audio, {month_requests} permintaan\n"
+     "{quota}"},
+    {Msg::kUsageQuota, "usage_quota",
+     "Daily quota: {left_min} of {limit_min} min left. It resets at 00:00 UTC (in {reset_in}).",
+     "Kuota harian: sisa {left_min} dari {limit_min} menit. Direset pukul 00:00 UTC ({reset_in} "
+     "lagi)."},
+    {Msg::kUsageGlobalQuota, "usage_global_quota",
+     "For everyone together: {left_min} of {limit_min} min left today (resets at 00:00 UTC, in "
+     "{reset_in}).",
+     "Untuk semua pengguna: sisa {left_min} dari {limit_min} menit hari ini (direset pukul 00:00 "
+     "UTC, {reset_in} lagi)."},
+    {Msg::kUsageNoQuota, "usage_no_quota", "There is no daily quota.", "Tidak ada kuota harian."},
+    {Msg::kUsageAdminExempt, "usage_admin_exempt", "No quota applies to you (admin).",
+     "Kamu admin: tidak ada kuota untukmu."},
+    {Msg::kStatsUsage, "stats_usage",
+     "💰 Usage (days in UTC)\n"
+     "Cost: today ${cost_today} · 7 days ${cost_7d} · 30 days ${cost_30d}\n"
+     "Today by engine:\n{engines_today}\n"
+     "30 days by engine:\n{engines_30d}\n"
+     "Cache savings: today {saved_today} · 30 days {saved_30d} of audio\n"
+     "Top users (30 days):\n{top_users}",
+     "💰 Pemakaian (hari menurut UTC)\n"
+     "Biaya: hari ini ${cost_today} · 7 hari ${cost_7d} · 30 hari ${cost_30d}\n"
+     "Hari ini per mesin:\n{engines_today}\n"
+     "30 hari per mesin:\n{engines_30d}\n"
+     "Hemat berkat cache: hari ini {saved_today} · 30 hari {saved_30d} audio\n"
+     "Pengguna teratas (30 hari):\n{top_users}"},
+    {Msg::kStatsUsageEngine, "stats_usage_engine",
+     "{engine}: {requests} requests, {audio} audio, {billed} billed, {mb} MB, ${cost}",
+     "{engine}: {requests} permintaan, {audio} audio, {billed} ditagih, {mb} MB, ${cost}"},
+    {Msg::kStatsUsageUser, "stats_usage_user",
+     "{rank}. {user}: {audio} audio, {requests} requests, ${cost}",
+     "{rank}. {user}: {audio} audio, {requests} permintaan, ${cost}"},
+    {Msg::kStatsUsageNone, "stats_usage_none", "none yet", "belum ada"},
     {Msg::kFileTooLarge, "file_too_large",
      "This file is {size_mb} MB, but I accept files up to {max_mb} MB. Please send a smaller "
      "one.",
@@ -167,6 +210,18 @@ constexpr Entry kCatalogue[] = {
      "still need the transcript.",
      "Maaf, aku sedang offline waktu kamu mengirim ini, jadi belum aku transkrip. Kirim ulang "
      "kalau kamu masih butuh transkripnya, ya."},
+    {Msg::kQuotaUser, "quota_user",
+     "You have used {used_min} of your {limit_min} minutes for today, and this one is {duration} "
+     "long, so I can't take it now. Your quota resets at 00:00 UTC, in {reset_in}. See /usage.",
+     "Kamu sudah memakai {used_min} dari {limit_min} menit kuotamu hari ini, dan media ini "
+     "berdurasi {duration}, jadi belum bisa aku proses. Kuotamu direset pukul 00:00 UTC, "
+     "{reset_in} lagi. Cek /usage."},
+    {Msg::kQuotaGlobal, "quota_global",
+     "This bot has used {used_min} of its {limit_min} minutes for everyone today, and this one "
+     "is {duration} long, so I can't take it now. The quota resets at 00:00 UTC, in {reset_in}.",
+     "Bot ini sudah memakai {used_min} dari {limit_min} menit kuota harian untuk semua pengguna, "
+     "dan media ini berdurasi {duration}, jadi belum bisa aku proses. Kuota direset pukul 00:00 "
+     "UTC, {reset_in} lagi."},
     {Msg::kStatusQueued, "status_queued",
      "⏳ Job {id}: queued, position {position} ({busy} of {workers} workers busy).",
      "⏳ Pekerjaan {id}: dalam antrean, urutan ke-{position} ({busy} dari {workers} worker "
@@ -189,6 +244,12 @@ constexpr Entry kCatalogue[] = {
     {Msg::kStatusFailed, "status_failed", "❌ Job {id}: failed.", "❌ Pekerjaan {id}: gagal."},
     {Msg::kStatusCancelled, "status_cancelled", "🚫 Job {id}: cancelled.",
      "🚫 Pekerjaan {id}: dibatalkan."},
+    {Msg::kStatusPaced, "status_paced",
+     "⏸ Job {id}: the engine's rate budget is spent for now; waiting in the queue, starting "
+     "again in about {wait}.",
+     "⏸ Pekerjaan {id}: jatah layanan transkripsi sedang habis; menunggu di antrean, mulai lagi "
+     "dalam sekitar {wait}."},
+    {Msg::kStatusEta, "status_eta", "🕒 Ready in about {eta}.", "🕒 Siap dalam sekitar {eta}."},
     {Msg::kFooter, "footer", "⏱ {duration} · 🌐 {language} · ⚙️ {engine}",
      "⏱ {duration} · 🌐 {language} · ⚙️ {engine}"},
     {Msg::kFromUser, "from_user", "🎙 {name}'s message:", "🎙 Pesan dari {name}:"},
@@ -257,6 +318,8 @@ constexpr Entry kCatalogue[] = {
     {Msg::kCmdStats, "cmd_stats", "Bot statistics (admins)", "Statistik bot (admin)"},
     {Msg::kCmdForget, "cmd_forget", "Delete what is stored about you",
      "Hapus data tentangmu yang tersimpan"},
+    {Msg::kCmdUsage, "cmd_usage", "Your usage today and this month, your quota",
+     "Pemakaianmu hari ini dan bulan ini, kuotamu"},
 };
 
 static_assert(std::size(kCatalogue) == static_cast<size_t>(Msg::kCount),

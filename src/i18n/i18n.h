@@ -48,6 +48,15 @@ enum class Msg {
   kStatsDenied,
   kStats,
   kForgetDone,
+  kUsage,
+  kUsageQuota,
+  kUsageGlobalQuota,
+  kUsageNoQuota,
+  kUsageAdminExempt,
+  kStatsUsage,
+  kStatsUsageEngine,
+  kStatsUsageUser,
+  kStatsUsageNone,
   // Intake
   kFileTooLarge,
   kFileTooLargeCloud,
@@ -55,6 +64,8 @@ enum class Msg {
   kUserLimit,
   kServiceBusy,
   kBacklogSkipped,
+  kQuotaUser,
+  kQuotaGlobal,
   // Status message
   kStatusQueued,
   kStatusDownloading,
@@ -66,6 +77,8 @@ enum class Msg {
   kStatusRetrying,
   kStatusFailed,
   kStatusCancelled,
+  kStatusPaced,
+  kStatusEta,
   // Delivery
   kFooter,
   kFromUser,
@@ -96,6 +109,7 @@ enum class Msg {
   kCmdCancel,
   kCmdStats,
   kCmdForget,
+  kCmdUsage,
   kCount  // not a message
 };
 

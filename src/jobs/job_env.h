@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "config/config.h"
+#include "engine/pacer.h"
 #include "pipeline/result_cache.h"
 #include "pipeline/transcription_service.h"
 #include "store/job_queue.h"
@@ -14,10 +15,13 @@
 #include "store/settings_store.h"
 #include "store/transcript_cache.h"
 #include "store/update_log.h"
+#include "store/usage_ledger.h"
 #include "telegram/bot_api.h"
 #include "telegram/sender.h"
 
 namespace tgscribe::jobs {
+
+class UsageRecorder;
 
 // A string written once at startup and read by every update thread.
 class GuardedString {
@@ -61,6 +65,13 @@ struct JobEnv {
 
   // The bot's @username (without @), learned from getMe at startup; "" until then.
   GuardedString bot_username;
+
+  // Usage accounting and quotas (/usage, /stats, QUOTA_*); null: none kept (tests, the CLI).
+  store::UsageLedger* usage = nullptr;
+  UsageRecorder* usage_recorder = nullptr;  // engine requests and cache savings
+  // The primary engine's pacer (engine/pacer.h): its wait goes into the status message's
+  // estimate of when a transcript is ready. Null: no pacing wait is known.
+  engine::Pacer* pacer = nullptr;
 };
 
 bool is_admin_user(const config::Config& config, int64_t user_id);

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/failpoint.h"
+#include "common/log_fields.h"
 #include "common/safe_name.h"
 #include "common/sha256.h"
 #include "common/strings.h"
@@ -14,6 +15,8 @@
 #include "jobs/job_payload.h"
 #include "jobs/lease_keeper.h"
 #include "jobs/status_reporter.h"
+#include "jobs/status_reporter_eta.h"
+#include "jobs/usage_recorder.h"
 #include "media/media_error.h"
 #include "telegram/api_error.h"
 
@@ -29,6 +32,10 @@ using Steady = std::chrono::steady_clock;
 
 double seconds_since(Steady::time_point t) {
   return std::chrono::duration<double>(Steady::now() - t).count();
+}
+
+int64_t ms_since(Steady::time_point t) {
+  return std::chrono::duration_cast<milliseconds>(Steady::now() - t).count();
 }
 
 // Where the job stands, for the user's message when it fails.
@@ -79,6 +86,10 @@ std::string media_filename(const telegram::MediaRef& m) {
   return "media";
 }
 
+// Claims that count against QUEUE_MAX_RETRIES: those since an operator's retry (if any). The
+// fence is still job.attempts.
+int tries(const store::Job& job) { return job.attempts - job.budget_base; }
+
 struct RemoveOnExit {
   fs::path path;
   ~RemoveOnExit() {
@@ -102,6 +113,8 @@ struct JobRunner::Attempt {
   std::unique_ptr<LeaseKeeper> lease;
   std::unique_ptr<StatusReporter> status;
   std::function<bool()> stopping;
+  // Every line this claim logs carries the job's id, user, chat and stage (LOG_FORMAT=json).
+  LogScope log{LogFields{}};
 
   std::string say(Msg m) const { return tr(lang, m, fmt::arg("id", sid)); }
   void checkpoint() const {
@@ -148,16 +161,17 @@ void JobRunner::fail(Attempt& a, const std::string& error, const std::string& te
 
 bool JobRunner::over_attempt_cap(Attempt& a) {
   // Claims count crashes too: media that kills the process must not be resumed for ever.
-  if (a.job.attempts <= policy_.max_retries + 1) return false;
+  if (tries(a.job) <= policy_.max_retries + 1) return false;
   spdlog::error("job {}: claimed {} times (the process died with it?), failing it for good", a.sid,
-                a.job.attempts);
+                tries(a.job));
   fail(a, "claimed too often",
-       tr(a.lang, Msg::kFailPoison, fmt::arg("attempts", a.job.attempts - 1)));
+       tr(a.lang, Msg::kFailPoison, fmt::arg("attempts", tries(a.job) - 1)));
   return true;
 }
 
 void JobRunner::download(Attempt& a) {
   a.stage = Stage::kDownload;
+  a.log.set({"stage", "download"});
   a.checkpoint();
   a.status->update(a.say(Msg::kStatusDownloading));
   fs::create_directories(a.media_path.parent_path());
@@ -170,12 +184,14 @@ void JobRunner::download(Attempt& a) {
       });
   a.checkpoint();
   a.sha = hasher.hex_digest();
-  spdlog::info("job {}: downloaded {} bytes in {:.2f} s", a.sid, bytes, seconds_since(td));
+  log_with(spdlog::level::info, {{"duration_ms", ms_since(td)}, {"bytes", bytes}},
+           "job {}: downloaded {} bytes in {:.2f} s", a.sid, bytes, seconds_since(td));
   failpoint("worker.after_download");
 }
 
 pipeline::Result JobRunner::transcribe(Attempt& a) {
   a.stage = Stage::kTranscribe;
+  a.log.set({"stage", "transcribe"});
   pipeline::Request req;
   req.path = a.media_path;
   req.filename = media_filename(a.p.media);
@@ -185,22 +201,43 @@ pipeline::Result JobRunner::transcribe(Attempt& a) {
   req.use_cache = true;
   req.user_id = a.p.user_id;
   req.cancelled = a.stopping;
+  auto tt = Steady::now();
   req.progress = [&](const pipeline::Progress& pr) {
     if (pr.stage != "transcribing") return (void)a.status->update(a.say(Msg::kStatusConverting));
     int pct = static_cast<int>(pr.fraction * 100);
-    a.status->update(pct > 0 && pct < 100 ? tr(a.lang, Msg::kStatusTranscribingPercent,
-                                               fmt::arg("id", a.sid), fmt::arg("percent", pct))
-                                          : a.say(Msg::kStatusTranscribing));
+    std::string text = pct > 0 && pct < 100 ? tr(a.lang, Msg::kStatusTranscribingPercent,
+                                                 fmt::arg("id", a.sid), fmt::arg("percent", pct))
+                                            : a.say(Msg::kStatusTranscribing);
+    // What is left of this job at the pace it has gone so far (once there is a pace to see).
+    if (pr.fraction >= 0.05 && pr.fraction < 1) {
+      double spent = seconds_since(tt);
+      text += "\n" + eta_line(a.lang, estimate_ready_s({.this_job_left_s = spent / pr.fraction *
+                                                                             (1 - pr.fraction)}));
+    }
+    a.status->update(text);
   };
-  auto tt = Steady::now();
   pipeline::Result r = env_.pipeline->transcribe(req);
   const transcript::Transcript& t = r.transcript;
   if (r.joined || r.cache_hit) {
-    spdlog::info("job {}: transcript of {:.0f} s of audio from {} in {:.2f} s", a.sid, t.duration,
-                 r.joined ? "a running identical job" : "the cache", seconds_since(tt));
+    log_with(spdlog::level::info,
+             {{"duration_ms", ms_since(tt)},
+              {"audio_s", t.duration},
+              {"engine", t.engine},
+              {"source", r.joined ? "joined" : "cache"}},
+             "job {}: transcript of {:.0f} s of audio from {} in {:.2f} s", a.sid, t.duration,
+             r.joined ? "a running identical job" : "the cache", seconds_since(tt));
+    // No engine was paid for it: savings for /stats, nothing against the user's quota.
+    if (env_.usage_recorder) {
+      env_.usage_recorder->record_cache_saving(a.p.user_id, t.engine, t.duration);
+    }
   } else {
-    spdlog::info("job {}: transcribed {:.0f} s of audio in {:.1f} s ({}, {} chunk{})", a.sid,
-                 t.duration, seconds_since(tt), t.engine, r.chunks, r.chunks == 1 ? "" : "s");
+    log_with(spdlog::level::info,
+             {{"duration_ms", ms_since(tt)},
+              {"audio_s", t.duration},
+              {"engine", t.engine},
+              {"chunks", r.chunks}},
+             "job {}: transcribed {:.0f} s of audio in {:.1f} s ({}, {} chunk{})", a.sid,
+             t.duration, seconds_since(tt), t.engine, r.chunks, r.chunks == 1 ? "" : "s");
     metrics::add_audio_seconds(t.duration, t.engine.empty() ? "unknown" : t.engine);
   }
   a.checkpoint();
@@ -210,6 +247,7 @@ pipeline::Result JobRunner::transcribe(Attempt& a) {
 
 void JobRunner::deliver(Attempt& a, const pipeline::Result& r) {
   a.stage = Stage::kDeliver;
+  a.log.set({"stage", "deliver"});
   // The parts are fixed here, stored with the job's end, and sent by the outbox: a re-run
   // after a crash sends the same parts, each at most once.
   std::vector<store::OutboxEntry> out = messages_.transcript(a.job.id, a.p, r.transcript);
@@ -219,8 +257,9 @@ void JobRunner::deliver(Attempt& a, const pipeline::Result& r) {
   failpoint("worker.after_finish");
   metrics::count_job("delivered");
   metrics::observe_duration(seconds_since(a.t0));
-  spdlog::info("job {}: done in {:.1f} s, {} message(s) in the outbox", a.sid, seconds_since(a.t0),
-               count);
+  log_with(spdlog::level::info, {{"duration_ms", ms_since(a.t0)}, {"outcome", "delivered"}},
+           "job {}: done in {:.1f} s, {} message(s) in the outbox", a.sid, seconds_since(a.t0),
+           count);
 }
 
 void JobRunner::on_rejected(Attempt& a, const std::exception& e, int reason) {
@@ -232,22 +271,35 @@ void JobRunner::on_rejected(Attempt& a, const std::exception& e, int reason) {
 }
 
 void JobRunner::on_error(Attempt& a, const Error& e) {
+  if (auto* paced = dynamic_cast<const engine::PacingDeferred*>(&e)) {
+    // Not a failure: the engine's budget frees up at a known time. The job waits in the queue
+    // until then instead of holding a worker, and the user is told how long.
+    milliseconds wait = paced->wait();
+    spdlog::info("job {}: {}; back in the queue for {:.0f} s", a.sid, e.what(),
+                 wait.count() / 1000.0);
+    // Waits out the edit interval if need be: this text must not be dropped.
+    a.status->finish(tr(a.lang, Msg::kStatusPaced, fmt::arg("id", a.sid),
+                        fmt::arg("wait", format_wait(a.lang, wait.count() / 1000.0))));
+    if (finish(a, {store::JobState::kQueued, e.what(), env_.clock.unix_ms() + wait.count()}, {}))
+      metrics::count_job("paced");
+    return;
+  }
   auto* api = dynamic_cast<const telegram::ApiError*>(&e);
   bool too_big = api && api->is_file_too_big();
   bool retry = false;
   milliseconds delay(0);
-  if (e.retryable() && !too_big) delay = next_retry_delay(a.job.attempts, e.retry_after(), &retry);
+  if (e.retryable() && !too_big) delay = next_retry_delay(tries(a.job), e.retry_after(), &retry);
   if (retry) {
-    spdlog::warn("job {}: attempt {} failed ({}: {}), retrying in {:.1f} s", a.sid, a.job.attempts,
+    spdlog::warn("job {}: attempt {} failed ({}: {}), retrying in {:.1f} s", a.sid, tries(a.job),
                  to_string(e.kind()), e.what(), delay.count() / 1000.0);
     a.status->update(tr(a.lang, Msg::kStatusRetrying, fmt::arg("id", a.sid),
-                        fmt::arg("attempt", a.job.attempts + 1),
+                        fmt::arg("attempt", tries(a.job) + 1),
                         fmt::arg("max", policy_.max_retries + 1)));
     if (finish(a, {store::JobState::kQueued, e.what(), env_.clock.unix_ms() + delay.count()}, {}))
       metrics::count_job("retried");
     return;
   }
-  spdlog::error("job {}: failed for good after {} attempt(s) ({}: {})", a.sid, a.job.attempts,
+  spdlog::error("job {}: failed for good after {} attempt(s) ({}: {})", a.sid, tries(a.job),
                 to_string(e.kind()), e.what());
   Msg m = too_big                         ? Msg::kFailFileTooBigCloud
           : a.stage == Stage::kDownload   ? Msg::kFailDownload
@@ -300,6 +352,9 @@ void JobRunner::run(const store::Job& job, const std::string& worker_id,
                     const std::atomic<bool>& abandon) {
   Attempt a{job};
   a.sid = short_id(job.id);
+  a.log.set({"job_id", job.id});
+  a.log.set({"stage", "claim"});
+  a.log.set({"attempt", job.attempts});
   try {
     a.p = payload_from_json(job.payload);
   } catch (const std::exception& e) {
@@ -308,6 +363,8 @@ void JobRunner::run(const store::Job& job, const std::string& worker_id,
     return;
   }
   a.lang = i18n::lang_for(a.p.user_lang);
+  a.log.set({"user", a.p.user_id});
+  a.log.set({"chat", a.p.chat_id});
   double wait_s = std::max<int64_t>(0, job.started_ms - job.created_ms) / 1000.0;
   if (job.attempts <= 1) metrics::observe_wait(wait_s);
   spdlog::info("job {}: claimed by {} (attempt {}, waited {:.1f} s)", a.sid, worker_id,

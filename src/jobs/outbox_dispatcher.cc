@@ -6,8 +6,9 @@
 #include <fstream>
 
 #include "common/error.h"
-#include "common/safe_name.h"
 #include "common/failpoint.h"
+#include "common/log_fields.h"
+#include "common/safe_name.h"
 #include "jobs/job_metrics.h"
 #include "telegram/api_error.h"
 
@@ -112,6 +113,9 @@ void OutboxDispatcher::loop(int index) {
 void OutboxDispatcher::send_batch(const std::string& owner, const store::OutboxBatch& batch) {
   for (size_t i = 0; i < batch.entries.size(); ++i) {
     const auto& entry = batch.entries[i];
+    // What this entry's lines say about it (LOG_FORMAT=json): its job, chat and stage.
+    LogScope scope({{"stage", "outbox"}, {"chat", entry.chat_id}, {"entry", entry.id}});
+    if (!entry.job_id.empty()) scope.set({"job_id", entry.job_id});
     if (stopping_ && Steady::now().time_since_epoch().count() >= deadline_ns_.load()) return;
     try {
       // Fencing: a sender whose lease ran out (a very slow call) sends nothing more.
@@ -136,6 +140,7 @@ void OutboxDispatcher::send_batch(const std::string& owner, const store::OutboxB
       env_.outbox.mark_sent(entry.id, message_id);
       failpoint("outbox.after_record");
       metrics::count_outbox("sent");
+      spdlog::debug("outbox: {} sent to chat {}", entry.id, entry.chat_id);
     } catch (const telegram::ApiError& e) {
       if (e.is_chat_gone()) {
         chat_gone(batch, i, e.what());

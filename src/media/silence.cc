@@ -92,7 +92,11 @@ std::vector<Interval> chunk_at_silences(Interval span, const std::vector<Interva
   while (span.end_s - start > o.max_chunk_s) {
     // A chunk [start, cut + half] must not exceed max_chunk_s, and (not being the last) must
     // not be shorter than min_chunk_s, nor wastefully short.
-    const double latest = start + o.max_chunk_s - half;
+    // Nor may it leave a tail shorter than min_chunk_s: the last request would be billed the
+    // minimum for a few seconds of audio (Groq: 10 s for a 2 s tail).
+    double latest = start + o.max_chunk_s - half;
+    const double tail_room = span.end_s - o.min_chunk_s + half;
+    if (tail_room < latest && tail_room >= start + o.min_chunk_s - half) latest = tail_room;
     const double earliest = std::min(latest, start + std::max(o.min_chunk_s, o.max_chunk_s / 2));
     double cut = latest;
     double best = -1;

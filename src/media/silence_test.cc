@@ -101,6 +101,25 @@ TEST(ChunkTest, ShortSpanIsOneChunk) {
   EXPECT_EQ(chunks[0], (Interval{0, 100}));
 }
 
+TEST(ChunkTest, NoChunkIsShorterThanTheBillingMinimumUnlessTheWholeMediaIs) {
+  ChunkOptions o{.max_chunk_s = 600, .overlap_s = 1.0, .min_chunk_s = 10, .pad_s = 0.3};
+  // Just over one chunk, without pauses: a cut at the maximum would leave a 6 s tail, billed
+  // as 10 s by Groq. The cut moves so that the tail is at least the billed minimum.
+  for (double length : {601.0, 605.0, 609.9}) {
+    auto chunks = chunk_at_silences({0, length}, {}, o);
+    ASSERT_EQ(chunks.size(), 2u) << length;
+    for (const auto& c : chunks) {
+      EXPECT_GE(c.length(), o.min_chunk_s) << length;
+      EXPECT_LE(c.length(), o.max_chunk_s + 1e-9) << length;
+    }
+    EXPECT_DOUBLE_EQ(chunks.back().end_s, length);
+  }
+  // Media shorter than the minimum is sent as it is: there is nothing to save.
+  auto short_one = chunk_at_silences({0, 4}, {}, o);
+  ASSERT_EQ(short_one.size(), 1u);
+  EXPECT_DOUBLE_EQ(short_one[0].length(), 4);
+}
+
 TEST(ChunkTest, CutsInsideSilencesWithOverlapAndWithinTheMaximum) {
   // Speech with a 2 s pause every 50 s, over an hour.
   std::vector<Interval> silences;

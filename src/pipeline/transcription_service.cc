@@ -241,6 +241,7 @@ transcript::Transcript TranscriptionService::run_engine(engine::Transcriber& eng
     o.translate = job.request.translate;
     o.prompt = job.request.prompt;
     o.word_timestamps = job.request.word_timestamps;
+    o.user_id = job.request.user_id;  // usage is attributed to the job's user
     o.cancelled = job.request.cancelled;
     o.progress = [&job](double f) {
       job.report("transcribing",
@@ -321,6 +322,7 @@ transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& eng
     o.translate = job.request.translate;
     o.prompt = job.request.prompt;
     o.word_timestamps = job.request.word_timestamps;
+    o.user_id = job.request.user_id;  // usage is attributed to the job's user
     o.cancelled = stop;
     results[i].offset = piece.start_s;
     results[i].duration = piece.end_s - piece.start_s;

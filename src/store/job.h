@@ -21,9 +21,9 @@ JobState job_state_from_string(const std::string& s);  // throws std::invalid_ar
 bool is_finished(JobState state);
 
 struct Job {
-  std::string id;          // derived from what admitted it ("u<update_id>"), unique
-  int64_t update_id = 0;   // the update that admitted it (0: none)
-  int64_t user_id = 0;     // the per-user limit counts unfinished jobs by this
+  std::string id;         // derived from what admitted it ("u<update_id>"), unique
+  int64_t update_id = 0;  // the update that admitted it (0: none)
+  int64_t user_id = 0;    // the per-user limit counts unfinished jobs by this
   int64_t chat_id = 0;
   // Lower runs sooner. Derived from the media duration (short first) and the admin boost;
   // the queue adds aging so a long file is never starved.
@@ -33,6 +33,10 @@ struct Job {
   // increments it, and every write a worker makes for its claim (heartbeat, finish) names the
   // value it was given, so a worker that lost its claim can change nothing.
   int attempts = 0;
+  // Claims that do not count against QUEUE_MAX_RETRIES: those made before an operator put the
+  // job back in the queue (`tgscribe jobs retry`). The fence never goes back, so a fresh
+  // budget is `attempts - budget_base`, not a reset of attempts.
+  int budget_base = 0;
   int64_t created_ms = 0;  // unix ms
   int64_t started_ms = 0;  // last claim
   int64_t finished_ms = 0;

@@ -1,5 +1,6 @@
 #include "store/job_store_rules.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace tgscribe::store {
@@ -12,6 +13,7 @@ Job admitted_job(const Admission& admission, int64_t now_ms) {
   if (j.update_id == 0) j.update_id = admission.update_id;
   if (j.created_ms == 0) j.created_ms = now_ms;
   j.attempts = 0;
+  j.budget_base = 0;
   j.started_ms = 0;
   j.lease_until_ms = 0;
   j.cancel_requested = false;
@@ -60,6 +62,22 @@ void check_outcome(const JobOutcome& outcome) {
   if (outcome.state == JobState::kRunning) {
     throw std::invalid_argument("finish: running is not an outcome");
   }
+}
+
+int clamp_list_limit(int limit) { return std::clamp(limit, 1, kMaxJobListLimit); }
+
+void requeue_for_retry(Job& j) {
+  j.state = JobState::kQueued;
+  j.budget_base = j.attempts;
+  j.not_before_ms = 0;
+  j.lease_until_ms = 0;
+  j.finished_ms = 0;
+  j.cancel_requested = false;
+  j.worker_id.clear();
+}
+
+bool purgeable(const Job& j, int64_t cutoff_ms) {
+  return is_finished(j.state) && j.finished_ms > 0 && j.finished_ms < cutoff_ms;
 }
 
 }  // namespace tgscribe::store

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "store/job.h"
+#include "store/job_admin.h"
 #include "store/job_queue.h"
 #include "store/outbox.h"
 #include "store/update_log.h"
@@ -35,5 +36,20 @@ OutboxEntry new_outbox_entry(const OutboxEntry& in, int64_t seq, int64_t now_ms)
 
 // Throws std::invalid_argument for an outcome that does not end a claim (kRunning).
 void check_outcome(const JobOutcome& outcome);
+
+// --- JobAdmin (job_admin.h) ---
+
+// The last_error of a queued job an operator cancelled.
+constexpr const char* kCancelledByOperator = "cancelled by the operator";
+
+// A page size within 1..kMaxJobListLimit.
+int clamp_list_limit(int limit);
+
+// A failed or cancelled job as JobAdmin::retry leaves it: queued, runnable now, with a fresh
+// budget. last_error stays, so `jobs show` still says why it had failed.
+void requeue_for_retry(Job& j);
+
+// Finished (delivered, failed, cancelled) before `cutoff_ms`.
+bool purgeable(const Job& j, int64_t cutoff_ms);
 
 }  // namespace tgscribe::store

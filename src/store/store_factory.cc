@@ -6,15 +6,19 @@
 #include "store/memory/memory_job_stores.h"
 #include "store/memory/memory_settings_store.h"
 #include "store/memory/memory_transcript_cache.h"
+#include "store/memory/memory_usage_ledger.h"
 #include "store/redis/redis_connection.h"
 #include "store/redis/redis_inflight.h"
 #include "store/redis/redis_job_stores.h"
+#include "store/redis/redis_rate_budget.h"
 #include "store/redis/redis_settings_store.h"
 #include "store/redis/redis_transcript_cache.h"
+#include "store/redis/redis_usage_ledger.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_job_stores.h"
 #include "store/sqlite/sqlite_settings_store.h"
 #include "store/sqlite/sqlite_transcript_cache.h"
+#include "store/sqlite/sqlite_usage_ledger.h"
 #include "store/tiered_cache.h"
 
 namespace tgscribe::store {
@@ -75,15 +79,20 @@ Stores make_stores(const config::Config& config, Clock& clock) {
   if (config.queue_type == "memory") {
     jobs = make_memory_job_stores(clock);
     stores.settings = std::make_unique<MemorySettingsStore>();
+    stores.usage = std::make_unique<MemoryUsageLedger>();
   } else if (config.queue_type == "sqlite") {
     jobs = make_sqlite_job_stores(backends.sqlite(), clock);
     stores.settings = std::make_unique<SqliteSettingsStore>(backends.sqlite());
+    stores.usage = std::make_unique<SqliteUsageLedger>(backends.sqlite());
   } else if (config.queue_type == "redis") {
     jobs = make_redis_job_stores(backends.redis(), clock, {}, "tgscribe:");
     stores.settings = std::make_unique<RedisSettingsStore>(backends.redis());
+    stores.rate_budget = std::make_shared<RedisRateBudget>(backends.redis(), "tgscribe:");
+    stores.usage = std::make_unique<RedisUsageLedger>(backends.redis());
   } else {
     unknown_type("QUEUE_TYPE", config.queue_type);
   }
+  if (!stores.rate_budget) stores.rate_budget = std::make_shared<MemoryRateBudget>();
   stores.updates = std::move(jobs.updates);
   stores.queue = std::move(jobs.queue);
   stores.outbox = std::move(jobs.outbox);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "common/clock.h"
+#include "common/rate_budget.h"
 #include "config/config.h"
 #include "store/inflight.h"
 #include "store/job_queue.h"
@@ -12,6 +13,7 @@
 #include "store/settings_store.h"
 #include "store/transcript_cache.h"
 #include "store/update_log.h"
+#include "store/usage_ledger.h"
 
 namespace tgscribe::store {
 
@@ -29,6 +31,11 @@ struct Stores {
   // Coalesces identical content being transcribed at once: in this process, or across
   // instances (a Redis lock per content key) when CACHE_TYPE=redis.
   std::unique_ptr<InflightRegistry> inflight;
+  // The engines' rate budget (common/rate_budget.h): shared by every instance on Redis when
+  // QUEUE_TYPE=redis, else by the workers of this process.
+  std::shared_ptr<RateBudget> rate_budget;
+  // Engine usage per user and day (/usage, /stats, quotas), with the queue (QUEUE_TYPE).
+  std::unique_ptr<UsageLedger> usage;
 };
 
 // Throws tgscribe::Error with a plain one-line message (naming the path or the Redis address)

@@ -22,6 +22,27 @@ struct FakeOpenAiOptions {
   std::string language_name = "english";  // Whisper answers names, not codes
 };
 
+// Groq's rate limits, enforced like the real service (per organization = per fake): at most
+// `requests_per_minute` requests in any 60 s and `audio_seconds_per_hour` billed audio seconds
+// (each request billed max(duration, min_billed_s), duration probed from the upload) in any
+// hour. Beyond them: 429 with Retry-After (whole seconds) and an OpenAI-style error body. Every
+// answer carries x-ratelimit-{limit,remaining,reset}-requests (per day, as Groq documents it)
+// and -audio-seconds (per hour). 0 = no limit.
+struct FakeRateLimits {
+  int64_t requests_per_minute = 20;
+  int64_t requests_per_day = 2000;
+  int64_t audio_seconds_per_hour = 7200;
+  double min_billed_s = 10;
+};
+
+// What the limit model counted: requests it let through, 429s it answered, and the billed
+// audio seconds of the requests it let through.
+struct FakeRateUsage {
+  int accepted = 0;
+  int refused = 0;
+  double billed_audio_s = 0;
+};
+
 class FakeOpenAi {
  public:
   explicit FakeOpenAi(FakeOpenAiOptions options = {});
@@ -35,6 +56,9 @@ class FakeOpenAi {
   void script_next(FakeReply reply);
   void set_responder(FakeScript::Responder responder);
   void set_text(const std::string& text);
+  // Enforces `limits` from now on (windows start empty).
+  void enforce_rate_limits(FakeRateLimits limits);
+  FakeRateUsage rate_usage() const;
 
  private:
   struct Impl;

@@ -408,6 +408,8 @@ std::optional<Job> parse_redis_job(const RedisReply& r) {
       j.worker_id = v;
     else if (f == "payload")
       j.payload = v;
+    else if (f == "base")
+      j.budget_base = static_cast<int>(to_i64(v));
   }
   return j;
 }

@@ -11,7 +11,8 @@
 // in sorted sets and change them only in Lua scripts, which Redis runs atomically:
 //
 //   {p}job:<id>      hash    every Job field (+ member, rscore, fin_token = the request token
-//                            of the finish that ended the last claim); deleted
+//                            of the finish that ended the last claim, retry_token of the last
+//                            `tgscribe jobs retry`, see redis_job_admin.h); deleted
 //                            finished_retention_ms after it finishes (see {p}finished)
 //   {p}ready         zset    runnable queued jobs; score = priority + created_s * aging_per_s
 //                            (effective priority minus the common "now" term, so the order

@@ -73,6 +73,12 @@ const char* const kMigrations[] = {
     CREATE TABLE outbox_chats (
       chat_id INTEGER PRIMARY KEY, owner TEXT NOT NULL, lease_until_ms INTEGER NOT NULL);
     )sql",
+    // 3: `tgscribe jobs`: a retried job's fresh budget (see Job::budget_base), and newest-first
+    // listing without sorting the whole table.
+    R"sql(
+    ALTER TABLE jobs ADD COLUMN budget_base INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX jobs_created ON jobs (created_ms);
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 

@@ -42,7 +42,7 @@ TEST(SqliteDb, CreatesTheDirectoryAndUsesWal) {
     return q.step() ? q.text_at(0) : std::string();
   });
   EXPECT_EQ(mode, "wal");
-  EXPECT_EQ(pragma(*db, "user_version"), 2);
+  EXPECT_EQ(pragma(*db, "user_version"), 3);
   EXPECT_GT(pragma(*db, "busy_timeout"), 0);
   EXPECT_TRUE(db->healthy());
 }
@@ -51,7 +51,7 @@ TEST(SqliteDb, ReopeningKeepsTheSchemaVersion) {
   TempDir dir;
   SqliteDb::open(dir / "tgscribe.db");
   auto again = SqliteDb::open(dir / "tgscribe.db");
-  EXPECT_EQ(pragma(*again, "user_version"), 2);
+  EXPECT_EQ(pragma(*again, "user_version"), 3);
 }
 
 TEST(SqliteDb, FailedWriteRollsBack) {

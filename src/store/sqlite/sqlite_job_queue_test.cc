@@ -249,7 +249,7 @@ TEST(SqliteJobStoresMigration, UpgradesFromVersion1) {
     Statement q = db->prepare("PRAGMA user_version");
     return q.step() ? q.int_at(0) : int64_t{-1};
   });
-  EXPECT_EQ(version, 2);
+  EXPECT_EQ(version, 3);
   int64_t old_tables = db->read([&] {
     Statement q = db->prepare(
         "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('job_steps', 'seen_updates')");
@@ -263,6 +263,7 @@ TEST(SqliteJobStoresMigration, UpgradesFromVersion1) {
   ASSERT_TRUE(old);
   EXPECT_EQ(old->update_id, 0);
   EXPECT_EQ(old->user_id, 3);
+  EXPECT_EQ(old->budget_base, 0);  // version 3: rows from before count every claim
   EXPECT_TRUE(s.updates->seen(555));  // updates seen before the upgrade stay seen
   EXPECT_TRUE(s.updates->admit(admission(555, 3)).duplicate);
   ASSERT_TRUE(s.updates->admit(admission(556, 3)).accepted);

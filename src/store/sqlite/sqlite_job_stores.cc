@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_job_stores.h"
 
+#include "store/sqlite/sqlite_job_admin.h"
 #include "store/sqlite/sqlite_job_queue.h"
 #include "store/sqlite/sqlite_outbox.h"
 #include "store/sqlite/sqlite_update_log.h"
@@ -12,6 +13,7 @@ JobStores make_sqlite_job_stores(std::shared_ptr<SqliteDb> db, Clock& clock, Que
   stores.updates = std::make_unique<SqliteUpdateLog>(tables);
   stores.queue = std::make_unique<SqliteJobQueue>(tables);
   stores.outbox = std::make_unique<SqliteOutbox>(tables);
+  stores.admin = std::make_unique<SqliteJobAdmin>(tables);
   return stores;
 }
 

@@ -6,7 +6,8 @@ namespace tgscribe::store {
 
 const std::string kJobColumns =
     "id, update_id, user_id, chat_id, priority, state, attempts, created_ms, started_ms, "
-    "finished_ms, not_before_ms, lease_until_ms, cancel_requested, last_error, worker_id, payload";
+    "finished_ms, not_before_ms, lease_until_ms, cancel_requested, last_error, worker_id, payload, "
+    "budget_base";
 
 Job job_from_row(const Statement& q) {
   Job j;
@@ -26,6 +27,7 @@ Job job_from_row(const Statement& q) {
   j.last_error = q.text_at(13);
   j.worker_id = q.text_at(14);
   j.payload = q.text_at(15);
+  j.budget_base = static_cast<int>(q.int_at(16));
   return j;
 }
 
@@ -58,10 +60,10 @@ std::optional<Job> SqliteJobTables::load_job(const std::string& job_id) {
 
 void SqliteJobTables::insert_job(const Job& j) {
   db->prepare("INSERT INTO jobs (" + kJobColumns +
-              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")
+              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")
       .bind_all(j.id, j.update_id, j.user_id, j.chat_id, j.priority, to_string(j.state), j.attempts,
                 j.created_ms, j.started_ms, j.finished_ms, j.not_before_ms, j.lease_until_ms,
-                j.cancel_requested, j.last_error, j.worker_id, j.payload)
+                j.cancel_requested, j.last_error, j.worker_id, j.payload, j.budget_base)
       .run();
 }
 

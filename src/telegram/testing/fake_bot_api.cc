@@ -394,9 +394,14 @@ FakeBotApi::Reply FakeBotApi::dispatch(const std::string& method, RecordedCall& 
     return ok(true);
   }
   if (method == "getWebhookInfo") {
-    return ok({{"url", webhook_url_},
-               {"has_custom_certificate", false},
-               {"pending_update_count", updates_.size()}});
+    json info = {{"url", webhook_url_},
+                 {"has_custom_certificate", false},
+                 {"pending_update_count", updates_.size()}};
+    if (webhook_error_date_ > 0) {
+      info["last_error_date"] = webhook_error_date_;
+      info["last_error_message"] = webhook_error_message_;
+    }
+    return ok(std::move(info));
   }
   if (method == "getFile") {
     auto it = files_.find(str_param(p, "file_id"));
@@ -789,6 +794,12 @@ void FakeBotApi::set_webhook_url(std::string url) {
 std::string FakeBotApi::webhook_url() const {
   std::lock_guard lock(mutex_);
   return webhook_url_;
+}
+
+void FakeBotApi::set_webhook_last_error(int64_t unix_date, std::string message) {
+  std::lock_guard lock(mutex_);
+  webhook_error_date_ = unix_date;
+  webhook_error_message_ = std::move(message);
 }
 
 }  // namespace tgscribe::telegram::testing

@@ -183,6 +183,8 @@ class FakeBotApi {
   // A webhook set (by setWebhook or here) makes getUpdates answer 409 until deleteWebhook.
   void set_webhook_url(std::string url);
   std::string webhook_url() const;
+  // getWebhookInfo's last_error_date / last_error_message: a failed delivery to the webhook.
+  void set_webhook_last_error(int64_t unix_date, std::string message);
 
  private:
   struct Injected {
@@ -239,6 +241,8 @@ class FakeBotApi {
   std::map<int64_t, int64_t> migrated_;
   std::map<std::pair<int64_t, int64_t>, std::string> members_;
   std::string webhook_url_;
+  int64_t webhook_error_date_ = 0;
+  std::string webhook_error_message_;
   int64_t download_limit_ = 20'000'000;
   int64_t upload_limit_ = 50'000'000;
   int64_t downloads_ = 0;
