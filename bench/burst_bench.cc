@@ -44,6 +44,10 @@ int main(int argc, char** argv) {
 
   testing::BotDeployment d;
   d.env["LOG_LEVEL"] = "info";
+  // The fake engine has no rate limits, and the bench measures Telegram's floor: no pacing
+  // to Groq's free tier (20 requests a minute would make 300 notes take 15 minutes).
+  d.env["GROQ_RPM"] = "0";
+  d.env["GROQ_AUDIO_SECONDS_PER_HOUR"] = "0";
   d.tg.set_latency(std::chrono::milliseconds(80));
   d.engine.set_responder([](const engine::testing::FakeRequest& r) {
     auto reply = engine::testing::FakeReply::transcript();

@@ -39,7 +39,7 @@ tgscribe_install_packages() {
     fi
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  echo "scripts: installing ${#missing[@]} packages with apt-get (${missing[*]})..." >&2
+  echo "scripts: installing ${#missing[@]} missing package(s) with apt-get (${missing[*]})..." >&2
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then
@@ -61,7 +61,7 @@ tgscribe_install_packages() {
     exit 1
   fi
   rm -f "$log"
-  echo "scripts: installed ${#missing[@]} packages in $((SECONDS - start)) s" >&2
+  echo "scripts: installed ${#missing[@]} package(s) in $((SECONDS - start)) s" >&2
 }
 
 tgscribe_build() {
@@ -74,6 +74,22 @@ tgscribe_build() {
   local t
   for t in "$@"; do targets+=(--target "$t"); done
   tgscribe_cmake_build "$dir" "${targets[@]}"
+}
+
+# Reads build output: progress lines ("[ 42%] ..." from make, "[12/300] ..." from ninja) are
+# shown on one line that is rewritten, anything else (warnings, errors) is printed in full.
+# A shell loop rather than awk: mawk reads a pipe in blocks, so the line would lag behind.
+tgscribe_progress_line() {
+  local width=$1 line
+  local re='^\[ *[0-9]+(%|/[0-9]+)\]'
+  while IFS= read -r line; do
+    if [[ $line =~ $re ]]; then
+      printf '\r\033[K%s' "${line:0:width}"
+    else
+      printf '\r\033[K%s\n' "$line"
+    fi
+  done
+  printf '\r\033[K'
 }
 
 # `cmake --build DIR ARGS...`, condensed on a terminal: the progress ("[ 42%] Building CXX
@@ -90,10 +106,7 @@ tgscribe_cmake_build() {
   local width
   width=$(tput cols 2>/dev/null || echo 100)
   cmake --build "$dir" -j"$(nproc)" "$@" 2>&1 | tee "$dir/build.log" |
-    awk -v w="$((width - 1))" '
-      /^\[ *[0-9]+(%|\/[0-9]+)\]/ { printf "\r\033[K%s", substr($0, 1, w); fflush(); next }
-      { printf "\r\033[K%s\n", $0; fflush() }
-      END { printf "\r\033[K" }' >&2 ||
+    tgscribe_progress_line "$((width - 1))" >&2 ||
     {
       echo "scripts: build failed; its whole output is in $dir/build.log" >&2
       return 1

@@ -61,7 +61,7 @@ int run_cli(int argc, char** argv) {
   JobsCommand jobs(cli);
   DoctorOptions dopts;
   auto* doc = cli.add_subcommand(
-      "doctor", "Check config, token, engines, stores, disk; one line per check; exit 0 if all pass");
+      "doctor", "Check config, token, engines, stores, disk; one line per check; 0 if all pass");
   doc->add_flag("--no-engine-requests", dopts.no_engine_requests,
                 "Do not send each engine its 1-second test request (which costs a little)");
 

@@ -1,6 +1,5 @@
 #include "app/doctor_checks.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -8,7 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <span>
@@ -36,7 +35,21 @@ namespace {
 
 std::string human_bytes(uint64_t bytes) {
   if (bytes >= 1'000'000'000) return fmt::format("{:.1f} GB", bytes / 1e9);
-  return fmt::format("{:.0f} MB", bytes / 1e6);
+  if (bytes >= 1'000'000) return fmt::format("{:.0f} MB", bytes / 1e6);
+  return fmt::format("{:.0f} kB", bytes / 1e3);
+}
+
+// A path for an SQLite "file:" URI: everything but unreserved characters and '/' escaped.
+std::string uri_path(const std::string& path) {
+  std::string out;
+  for (unsigned char ch : path) {
+    if (std::isalnum(ch) || ch == '/' || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      out.push_back(static_cast<char>(ch));
+    } else {
+      out += fmt::format("%{:02X}", ch);
+    }
+  }
+  return out;
 }
 
 std::string human_age(int64_t seconds) {
@@ -56,7 +69,7 @@ std::string to_upper_ascii(std::string s) {
   return s;
 }
 
-// The variable holding an engine's key and its base URL.
+// The variable holding an engine's key (GROQ_API_KEY), and its base URL.
 std::string key_variable(const std::string& engine) { return to_upper_ascii(engine) + "_API_KEY"; }
 
 std::string engine_url(const config::Config& c, const std::string& engine) {
@@ -292,7 +305,12 @@ TokenCheck check_token(const config::Config& config) {
                                      where(config))),
               false};
     }
-    return {fail(name, fmt::format("getMe failed: {}", e.what())), false};
+    if (e.error_code() == 0) {  // no answer at all: network, timeout, a non-JSON reply
+      return {
+          fail(name, fmt::format("cannot reach the Bot API at {}: {}", where(config), e.what())),
+          false};
+    }
+    return {fail(name, e.what()), false};
   } catch (const std::exception& e) {
     return {fail(name, fmt::format("cannot reach the Bot API at {}: {}", where(config), e.what())),
             false};
@@ -316,7 +334,8 @@ CheckResult check_data_dir(const config::Config& config) {
   const fs::path dir = config.data_dir;
   std::error_code ec;
   const auto st = fs::status(dir, ec);
-  if (ec && ec != std::errc::no_such_file_or_directory) {
+  // ENOTDIR: a file stands where a parent directory should be; reported below by name.
+  if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory) {
     return fail(name, fmt::format("{}: {}", dir.string(), ec.message()));
   }
   if (fs::exists(st)) {
@@ -387,8 +406,17 @@ CheckResult check_sqlite(const config::Config& config) {
   }
   // Read-only: doctor must not migrate the schema or create files a running bot (maybe
   // another user) would then trip over.
+  // A read-only connection to a WAL database nobody has open creates -wal and -shm files it
+  // cannot remove at close: run as root, doctor would leave root-owned files the service user
+  // then cannot open. With no -wal/-shm present the file is fully checkpointed and nobody uses
+  // it, so it is read as immutable (no locks, no side files); a running bot's files exist
+  // already and are only read.
+  const bool in_use =
+      fs::exists(file.string() + "-wal", ec) && fs::exists(file.string() + "-shm", ec);
+  const std::string uri =
+      "file:" + uri_path(fs::absolute(file, ec).string()) + (in_use ? "?mode=ro" : "?immutable=1");
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  int rc = sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close_v2);
   if (rc != SQLITE_OK) {
     return fail(name, fmt::format("cannot open {}: {}", file.string(),
@@ -544,6 +572,8 @@ CheckResult check_engine(const config::Config& config, const std::string& engine
               name,
               fmt::format("{} refused the request: {} (check {}_MODEL and {}_API_URL)",
                           url_host(url), e.what(), to_upper_ascii(engine), to_upper_ascii(engine)));
+        case ErrorKind::kServer:
+          return fail(name, fmt::format("{} (the service is failing; try again later)", e.what()));
         default:
           return fail(name, e.what());
       }

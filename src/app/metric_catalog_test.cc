@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/metrics.h"
 #include "support/grafana_dashboard.h"
 #include "support/prometheus_text.h"
 #include "support/test_util.h"

@@ -28,8 +28,9 @@ int64_t fit_time(const std::vector<Entry>& entries, const RateWindow& window, in
 }  // namespace rate_schedule
 
 void MemoryRateBudget::prune_locked(State& s, int64_t now_ms) {
-  std::erase_if(s.line,
-                [now_ms](const Waiter& w) { return w.seen_ms < now_ms - RateBudget::kStaleMs; });
+  std::erase_if(s.line, [now_ms](const Waiter& w) {
+    return std::max(w.seen_ms, w.held_until_ms) < now_ms - RateBudget::kStaleMs;
+  });
   // Entries older than the longest window any waiter named cannot matter any more.
   int64_t longest = 3'600'000;
   for (const auto& w : s.line) {
@@ -38,7 +39,6 @@ void MemoryRateBudget::prune_locked(State& s, int64_t now_ms) {
   for (auto& log : s.logs) {
     std::erase_if(log, [&](const rate_schedule::Entry& e) { return e.at_ms <= now_ms - longest; });
   }
-  std::erase_if(s.granted, [&](const auto& g) { return g.second <= now_ms - longest; });
   std::erase_if(s.learned, [&](const auto& l) { return l.second.until_ms <= now_ms; });
 }
 
@@ -48,7 +48,7 @@ int64_t MemoryRateBudget::schedule_locked(State& s, const Waiter& upto, bool in_
   auto learned = s.learned;
   int64_t t = std::max(now_ms, s.blocked_until_ms);
   auto place = [&](const Waiter& w) {
-    int64_t fit = t;
+    int64_t fit = std::max(t, w.held_until_ms);
     for (size_t i = 0; i < w.windows.size() && i < w.costs.size(); ++i) {
       if (logs.size() <= i) logs.resize(i + 1);
       fit = rate_schedule::fit_time(logs[i], w.windows[i], w.costs[i], fit);
@@ -78,7 +78,6 @@ RateGrant MemoryRateBudget::try_acquire(const RateAsk& ask, int64_t now_ms) {
   std::lock_guard lock(mutex_);
   State& s = states_[ask.key];
   prune_locked(s, now_ms);
-  if (s.granted.count(ask.ticket)) return {true, std::chrono::milliseconds(0)};
   auto before = [](const Waiter& w, int64_t order, const std::string& ticket) {
     return w.order_ms < order || (w.order_ms == order && w.ticket < ticket);
   };
@@ -90,6 +89,7 @@ RateGrant MemoryRateBudget::try_acquire(const RateAsk& ask, int64_t now_ms) {
     it = s.line.insert(pos, Waiter{ask.ticket, ask.order_ms, now_ms, ask.windows, ask.costs});
   } else {
     it->seen_ms = now_ms;
+    it->held_until_ms = 0;  // it is back
     it->windows = ask.windows;
     it->costs = ask.costs;
   }
@@ -108,7 +108,6 @@ RateGrant MemoryRateBudget::try_acquire(const RateAsk& ask, int64_t now_ms) {
   for (auto& [i, l] : s.learned) {
     if (i < ask.costs.size()) l.remaining -= ask.costs[i];
   }
-  s.granted[ask.ticket] = now_ms;
   s.line.erase(it);
   return {true, std::chrono::milliseconds(0)};
 }
@@ -118,6 +117,15 @@ void MemoryRateBudget::leave(const std::string& key, const std::string& ticket) 
   auto f = states_.find(key);
   if (f == states_.end()) return;
   std::erase_if(f->second.line, [&](const Waiter& w) { return w.ticket == ticket; });
+}
+
+void MemoryRateBudget::hold(const std::string& key, const std::string& ticket, int64_t until_ms) {
+  std::lock_guard lock(mutex_);
+  auto f = states_.find(key);
+  if (f == states_.end()) return;
+  for (auto& w : f->second.line) {
+    if (w.ticket == ticket) w.held_until_ms = until_ms;
+  }
 }
 
 void MemoryRateBudget::block_until(const std::string& key, int64_t until_ms) {

@@ -24,8 +24,11 @@ struct RateWindow {
 // One request asking for its share. `windows` and `costs` are aligned: costs[i] units of
 // windows[i] (the pacer uses {1 request per minute, billed audio ms per hour}).
 struct RateAsk {
-  std::string key;     // the budget's name, e.g. the engine "groq"
-  std::string ticket;  // unique per waiting request; order among waiters is `order_ms`, then it
+  std::string key;  // the budget's name, e.g. the engine "groq"
+  // The request's place in line: the same ticket asking again (later, or from the next claim
+  // of its job) is the same waiter. Order among waiters is `order_ms` (the job's admission),
+  // then the ticket.
+  std::string ticket;
   int64_t order_ms = 0;
   std::vector<RateWindow> windows;
   std::vector<int64_t> costs;
@@ -42,12 +45,16 @@ struct RateGrant {
 class RateBudget {
  public:
   virtual ~RateBudget() = default;
-  // Grants the ask when it is first in line and fits every window at `now_ms` (unix ms), and
-  // records its costs; else queues it (or keeps its place) and says how long. Asking again
-  // with a granted ticket answers granted without recording twice (a lost reply re-sent).
+  // Grants the ask when the line's schedule reaches it by `now_ms` (unix ms) and records its
+  // costs (the waiter leaves the line); else queues it (or keeps its place) and says how long.
+  // A granted ticket asking again is a new request.
   virtual RateGrant try_acquire(const RateAsk& ask, int64_t now_ms) = 0;
-  // The waiter gives up (cancelled, or the wait is longer than it will hold a worker for).
+  // The waiter gives up (cancelled).
   virtual void leave(const std::string& key, const std::string& ticket) = 0;
+  // The waiter goes away until `until_ms` (its job waits in the queue) but keeps its place:
+  // it is not granted before then, those behind it are scheduled after it, and its place
+  // lapses only kStaleMs after `until_ms`.
+  virtual void hold(const std::string& key, const std::string& ticket, int64_t until_ms) = 0;
   // Nothing is granted for `key` before `until_ms` (a 429's Retry-After, a spent budget the
   // server reported). Never moves an earlier block later than asked, nor a later one earlier.
   virtual void block_until(const std::string& key, int64_t until_ms) = 0;
@@ -77,6 +84,7 @@ class MemoryRateBudget : public RateBudget {
  public:
   RateGrant try_acquire(const RateAsk& ask, int64_t now_ms) override;
   void leave(const std::string& key, const std::string& ticket) override;
+  void hold(const std::string& key, const std::string& ticket, int64_t until_ms) override;
   void block_until(const std::string& key, int64_t until_ms) override;
   void learn(const std::string& key, size_t index, int64_t remaining, int64_t until_ms) override;
   std::chrono::milliseconds wait_estimate(const RateAsk& ask, int64_t now_ms) override;
@@ -88,6 +96,7 @@ class MemoryRateBudget : public RateBudget {
     int64_t seen_ms;
     std::vector<RateWindow> windows;
     std::vector<int64_t> costs;
+    int64_t held_until_ms = 0;  // away (its job in the queue) until then, place kept
   };
   struct Learned {
     int64_t remaining = 0;
@@ -96,7 +105,6 @@ class MemoryRateBudget : public RateBudget {
   struct State {
     std::vector<std::vector<rate_schedule::Entry>> logs;  // per dimension, by time
     std::vector<Waiter> line;                             // by (order_ms, ticket)
-    std::map<std::string, int64_t> granted;               // ticket -> when (recent grants)
     std::map<size_t, Learned> learned;
     int64_t blocked_until_ms = 0;
   };

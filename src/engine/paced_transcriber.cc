@@ -7,7 +7,8 @@ PacedTranscriber::PacedTranscriber(std::shared_ptr<Transcriber> inner, std::shar
 
 transcript::Transcript PacedTranscriber::transcribe(const AudioFile& audio,
                                                     const TranscribeOptions& options) {
-  pacer_->acquire(audio.info.duration_s, options.cancelled);
+  pacer_->acquire(audio.info.duration_s, options.cancelled, options.pacing_ticket,
+                  options.pacing_order_ms);
   TranscribeOptions o = options;
   o.on_response = [this, outer = options.on_response](const EngineResponse& r) {
     pacer_->observe(r);

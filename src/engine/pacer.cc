@@ -75,9 +75,12 @@ RateAsk Pacer::ask(double audio_s, std::string ticket, int64_t order_ms) const {
   return a;
 }
 
-void Pacer::acquire(double audio_s, const std::function<bool()>& cancelled) {
+void Pacer::acquire(double audio_s, const std::function<bool()>& cancelled,
+                    const std::string& ticket, int64_t order_ms) {
   const int64_t start = clock_.unix_ms();
-  RateAsk a = ask(audio_s, ticket_prefix_ + std::to_string(next_ticket_++), start);
+  const bool stable = !ticket.empty();
+  RateAsk a = ask(audio_s, stable ? ticket : ticket_prefix_ + std::to_string(next_ticket_++),
+                  stable && order_ms > 0 ? order_ms : start);
   auto& metrics = metrics::Registry::global();
   for (;;) {
     if (cancelled && cancelled()) {
@@ -94,7 +97,13 @@ void Pacer::acquire(double audio_s, const std::function<bool()>& cancelled) {
       return;
     }
     if (milliseconds(now - start) + g.wait > limits_.max_wait) {
-      budget_->leave(a.key, a.ticket);
+      // A request that will come back (its job is requeued until then) keeps its place and
+      // its share: those behind it are scheduled after it, so it is not deferred again.
+      if (stable) {
+        budget_->hold(a.key, a.ticket, now + g.wait.count());
+      } else {
+        budget_->leave(a.key, a.ticket);
+      }
       metrics.counter_add("engine_pacing_deferred_total", {{"engine", a.key}});
       spdlog::info("{}: rate budget spent for {} s more, the request waits in the queue", a.key,
                    (g.wait.count() + 999) / 1000);

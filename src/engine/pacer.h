@@ -52,7 +52,11 @@ class Pacer {
   // Returns when a request of `audio_s` seconds may be sent (its share recorded). Throws
   // PacingDeferred when that is more than max_wait away, Error(kCancelled) when `cancelled`
   // turns true while waiting, and the budget's errors (its store unreachable).
-  void acquire(double audio_s, const std::function<bool()>& cancelled = {});
+  // `ticket` names the request across claims of its job ("<job>/<piece>"), `order_ms` its
+  // place in line (the job's admission): a deferred request keeps its place, held for it
+  // until it comes back. Empty: a one-off request, in line by arrival.
+  void acquire(double audio_s, const std::function<bool()>& cancelled = {},
+               const std::string& ticket = "", int64_t order_ms = 0);
   // Learns from an answer of the engine (EngineResponse from TranscribeOptions::on_response).
   void observe(const EngineResponse& response);
   // How long a request of `audio_s` seconds asked now would wait (ETAs); 0 when it would not.

@@ -71,6 +71,27 @@ TEST(PacerTest, AWaitLongerThanTheLimitIsDeferredWithItsLength) {
   EXPECT_EQ(p.estimate(10), milliseconds(3'601'000));
 }
 
+TEST(PacerTest, ADeferredJobKeepsItsShareUntilItComesBack) {
+  ManualClock clock;
+  auto budget = std::make_shared<MemoryRateBudget>();
+  Pacer p(limits(0, 30, seconds(60)), budget, clock);
+  p.acquire(25, {}, "job-a/groq", 1);
+  // Job b needs 20 s: not before job a's request leaves the hour. b goes back to the queue.
+  std::chrono::milliseconds wait{0};
+  try {
+    p.acquire(20, {}, "job-b/groq", 2);
+    FAIL() << "granted over the hourly budget";
+  } catch (const PacingDeferred& e) {
+    wait = e.wait();
+  }
+  // Job c, admitted later, asks while b waits in the queue: it is scheduled behind b instead
+  // of taking the share b will come back for (which would defer b again).
+  clock.advance(std::chrono::minutes(30));
+  EXPECT_THROW(p.acquire(20, {}, "job-c/groq", 3), PacingDeferred);
+  clock.advance(wait - std::chrono::minutes(30));
+  EXPECT_NO_THROW(p.acquire(20, {}, "job-b/groq", 2));
+}
+
 TEST(PacerTest, A429StopsEveryRequestUntilItsRetryAfter) {
   ManualClock clock;
   auto budget = std::make_shared<MemoryRateBudget>();

@@ -38,6 +38,10 @@ struct TranscribeOptions {
   // optional: called with every HTTP answer of a cloud engine (2xx or not), before the
   // transcript is parsed or the error thrown.
   std::function<void(const EngineResponse&)> on_response;
+  // optional: the request's name across claims of its job ("<job>/<piece>") and the job's
+  // admission time (unix ms): its place in the engine's rate-limit line (engine/pacer.h).
+  std::string pacing_ticket;
+  int64_t pacing_order_ms = 0;
   int64_t user_id = 0;  // whose job this request serves (usage accounting, engine/billing.h)
 };
 

@@ -201,6 +201,9 @@ pipeline::Result JobRunner::transcribe(Attempt& a) {
   req.use_cache = true;
   req.user_id = a.p.user_id;
   req.cancelled = a.stopping;
+  // Its engine requests keep their place in the engine's rate-limit line across claims.
+  req.pacing_id = a.job.id;
+  req.pacing_order_ms = a.job.created_ms;
   auto tt = Steady::now();
   req.progress = [&](const pipeline::Progress& pr) {
     if (pr.stage != "transcribing") return (void)a.status->update(a.say(Msg::kStatusConverting));

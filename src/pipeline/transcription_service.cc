@@ -243,6 +243,10 @@ transcript::Transcript TranscriptionService::run_engine(engine::Transcriber& eng
     o.word_timestamps = job.request.word_timestamps;
     o.user_id = job.request.user_id;  // usage is attributed to the job's user
     o.cancelled = job.request.cancelled;
+    if (!job.request.pacing_id.empty()) {
+      o.pacing_ticket = job.request.pacing_id + "/" + caps.name;
+      o.pacing_order_ms = job.request.pacing_order_ms;
+    }
     o.progress = [&job](double f) {
       job.report("transcribing",
                  kProbeShare + kConvertShare + (1 - kProbeShare - kConvertShare) * f, 0, 1);
@@ -324,6 +328,10 @@ transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& eng
     o.word_timestamps = job.request.word_timestamps;
     o.user_id = job.request.user_id;  // usage is attributed to the job's user
     o.cancelled = stop;
+    if (!job.request.pacing_id.empty()) {
+      o.pacing_ticket = job.request.pacing_id + "/" + caps.name + "/" + std::to_string(i);
+      o.pacing_order_ms = job.request.pacing_order_ms;
+    }
     results[i].offset = piece.start_s;
     results[i].duration = piece.end_s - piece.start_s;
     results[i].transcript = engine.transcribe(audio, o);

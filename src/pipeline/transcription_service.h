@@ -47,6 +47,10 @@ struct Request {
   int64_t user_id = 0;  // owner of the cache entries (for /forget)
   std::function<bool()> cancelled;
   std::function<void(const Progress&)> progress;
+  // The job's name and admission time: each engine request's place in the engine's
+  // rate-limit line, kept across claims (engine/pacer.h). Empty: by arrival.
+  std::string pacing_id;
+  int64_t pacing_order_ms = 0;
 };
 
 struct Result {

@@ -151,13 +151,33 @@ TYPED_TEST(RateBudgetTest, ServerReportedRemainingIsRespected) {
   EXPECT_TRUE(b.try_acquire(this->ask("b", 2, 4'000), kT0 + 20'000).granted);
 }
 
-TYPED_TEST(RateBudgetTest, ARepeatedGrantIsRecordedOnce) {
+TYPED_TEST(RateBudgetTest, AGrantedTicketAskingAgainIsANewRequest) {
   auto& b = *this->b_;
-  EXPECT_TRUE(b.try_acquire(this->ask("a", 1, 100), kT0).granted);
-  EXPECT_TRUE(b.try_acquire(this->ask("a", 1, 100), kT0).granted);  // a re-sent ask
-  EXPECT_TRUE(b.try_acquire(this->ask("b", 1, 100), kT0).granted);
-  EXPECT_TRUE(b.try_acquire(this->ask("c", 1, 100), kT0).granted);
-  EXPECT_FALSE(b.try_acquire(this->ask("d", 1, 100), kT0).granted);
+  // The same job's next claim asks with the same ticket: that is another request to the
+  // engine, and costs again.
+  EXPECT_TRUE(b.try_acquire(this->ask("job1", 1, 100), kT0).granted);
+  EXPECT_TRUE(b.try_acquire(this->ask("job1", 1, 100), kT0).granted);
+  EXPECT_TRUE(b.try_acquire(this->ask("job1", 1, 100), kT0).granted);
+  EXPECT_FALSE(b.try_acquire(this->ask("job1", 1, 100), kT0).granted);
+}
+
+TYPED_TEST(RateBudgetTest, AHeldWaiterKeepsItsPlaceWhileItsJobWaitsInTheQueue) {
+  auto& b = *this->b_;
+  EXPECT_TRUE(b.try_acquire(this->ask("a", 1, 50'000), kT0).granted);
+  // "first" needs 20 s: only when "a" leaves the hour. It goes back to the queue until then.
+  RateGrant first = b.try_acquire(this->ask("first", 10, 20'000), kT0 + 1'000);
+  ASSERT_FALSE(first.granted);
+  const int64_t back = kT0 + 1'000 + first.wait.count();
+  b.hold("groq", "first", back);
+  // Meanwhile a later job (45 s: not both fit the hour) is scheduled behind it, not into its
+  // share.
+  const int64_t later = kT0 + 30 * 60'000;  // half an hour on, long after kStaleMs
+  RateGrant second = b.try_acquire(this->ask("second", 20, 45'000), later);
+  EXPECT_FALSE(second.granted);
+  EXPECT_GE(later + second.wait.count(), back);
+  EXPECT_FALSE(b.try_acquire(this->ask("second", 20, 45'000), back).granted);
+  // The held one is back, and its share is there.
+  EXPECT_TRUE(b.try_acquire(this->ask("first", 10, 20'000), back).granted);
 }
 
 TYPED_TEST(RateBudgetTest, EstimateCountsTheLineAndChangesNothing) {

@@ -3,6 +3,7 @@
 // directories. Each test checks the lines an operator reads, the exit code, and that no secret
 // reaches the output.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -27,6 +28,12 @@ std::vector<std::string> lines_of(const std::string& text) {
   std::istringstream in(text);
   for (std::string l; std::getline(in, l);) out.push_back(l);
   return out;
+}
+
+// The summary line; "" when there is no output.
+std::string last_line(const std::string& text) {
+  auto l = lines_of(text);
+  return l.empty() ? "" : l.back();
 }
 
 class Doctor : public ::testing::Test {
@@ -108,7 +115,7 @@ TEST_F(Doctor, AllChecksPassExitZeroWithOneLinePerCheck) {
   EXPECT_TRUE(has(line(r, "engine groq"), "1 request")) << r.out;  // the cost is stated
   EXPECT_TRUE(has(line(r, "engine deepgram"), "1 request")) << r.out;
   EXPECT_TRUE(has(line(r, "ffmpeg"), "libopus")) << r.out;
-  EXPECT_EQ(l.back(), "doctor: all 9 checks passed") << r.out;
+  EXPECT_EQ(last_line(r.out), "doctor: all 9 checks passed") << r.out;
   // Telegram was asked, and each engine got exactly one request with real audio of ~1 s.
   EXPECT_EQ(tg_.call_count("getMe"), 1u);
   EXPECT_EQ(tg_.call_count("getWebhookInfo"), 1u);
@@ -135,7 +142,7 @@ TEST_F(Doctor, RefusedTokenFailsWithoutPrintingIt) {
   EXPECT_TRUE(starts(line(r, "webhook"), "skip  ")) << r.out;
   EXPECT_FALSE(has(r.out + r.err, wrong));
   EXPECT_FALSE(has(r.out + r.err, "WRONG_token"));
-  EXPECT_TRUE(has(lines_of(r.out).back(), "1 of 8 checks failed")) << r.out;
+  EXPECT_TRUE(has(last_line(r.out), "1 of 8 checks failed")) << r.out;
   // The other checks still ran: one doctor run shows everything to fix.
   EXPECT_TRUE(starts(line(r, "engine groq"), "ok    ")) << r.out;
 }
@@ -174,6 +181,16 @@ TEST_F(Doctor, UnreachableEngineFailsWithinTheDeadline) {
   EXPECT_TRUE(starts(line(r, "engine deepgram"), "FAIL  engine deepgram: cannot reach")) << r.out;
 }
 
+TEST_F(Doctor, AHangingTelegramDoesNotHangDoctor) {
+  // getMe never answers (until the fake stops): the call's deadline ends it, and doctor goes
+  // on with the other checks.
+  tg_.set_method_delay("getMe", std::chrono::minutes(5));
+  auto r = doctor({}, {"--no-engine-requests"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(starts(line(r, "token"), "FAIL  token: cannot reach the Bot API")) << r.out;
+  EXPECT_TRUE(starts(line(r, "ffmpeg"), "ok    ")) << r.out;
+}
+
 TEST_F(Doctor, NoEngineRequestsSkipsThePaidCalls) {
   auto r = doctor({}, {"--no-engine-requests"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -181,6 +198,12 @@ TEST_F(Doctor, NoEngineRequestsSkipsThePaidCalls) {
   EXPECT_TRUE(starts(line(r, "engine deepgram"), "skip  ")) << r.out;
   EXPECT_TRUE(groq_.requests().empty());
   EXPECT_TRUE(deepgram_.requests().empty());
+  // An ingest-only instance transcribes nothing: its engines are not called either.
+  r = doctor({{"BOT_ROLE", "ingest"}});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(starts(line(r, "engine groq"), "skip  ")) << r.out;
+  EXPECT_TRUE(has(line(r, "engine groq"), "BOT_ROLE=ingest")) << r.out;
+  EXPECT_TRUE(groq_.requests().empty());
 }
 
 TEST_F(Doctor, RedisDownFailsAndRedisUpPasses) {
@@ -204,7 +227,7 @@ TEST_F(Doctor, RedisDownFailsAndRedisUpPasses) {
   EXPECT_TRUE(has(line(r, "redis"), "PING")) << r.out;
 }
 
-TEST_F(Doctor, DataDirThatCannotBeWrittenFails) {
+TEST_F(Doctor, DataDirThatCannotBeCreatedFails) {
   testing::write_file(dir_ / "plain-file", "x");
   auto r = doctor({{"DATA_DIR", (dir_ / "plain-file" / "data").string()}});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
@@ -214,14 +237,50 @@ TEST_F(Doctor, DataDirThatCannotBeWrittenFails) {
   r = doctor({{"DATA_DIR", (dir_ / "plain-file").string()}});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_TRUE(has(line(r, "data dir"), "not a directory")) << r.out;
+}
 
+TEST_F(Doctor, DataDirWithoutWritePermissionFails) {
   if (geteuid() == 0) GTEST_SKIP() << "root writes into a read-only (0555) directory anyway";
   std::filesystem::create_directories(dir_ / "locked");
   std::filesystem::permissions(dir_ / "locked", std::filesystem::perms(0555));
-  r = doctor({{"DATA_DIR", (dir_ / "locked").string()}});
+  auto r = doctor({{"DATA_DIR", (dir_ / "locked").string()}});
   std::filesystem::permissions(dir_ / "locked", std::filesystem::perms(0755));
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_TRUE(has(line(r, "data dir"), "not writable")) << r.out;
+}
+
+// A WAL database as the bot leaves it, idle and while another connection writes: doctor reads
+// it without leaving -wal/-shm files behind (run as root, they would be root's, and the
+// service user could not open its own database any more).
+TEST_F(Doctor, SqliteDatabaseIsReadWithoutLeavingFilesBehind) {
+  const auto db_path = dir_ / "data" / "tgscribe.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "PRAGMA journal_mode=WAL; CREATE TABLE jobs(id TEXT); "
+                         "PRAGMA user_version=7;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  ASSERT_FALSE(std::filesystem::exists(db_path.string() + "-wal"));
+
+  auto r = doctor({}, {"--no-engine-requests"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(starts(line(r, "sqlite"), "ok    ")) << r.out;
+  EXPECT_TRUE(has(line(r, "sqlite"), "schema version 7")) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(db_path.string() + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(db_path.string() + "-shm"));
+
+  // In use: a writer holds its transaction open while doctor reads.
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO jobs VALUES ('a');", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  r = doctor({}, {"--no-engine-requests"});
+  sqlite3_exec(db, "COMMIT;", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(has(line(r, "sqlite"), "schema version 7")) << r.out;
 }
 
 TEST_F(Doctor, CorruptSqliteDatabaseFails) {
@@ -271,7 +330,7 @@ TEST_F(Doctor, LocalServerWithoutLocalModeWarnsAndSphinxLoads) {
   EXPECT_TRUE(has(line(r, "telegram api"), "20 MB")) << r.out;
   EXPECT_TRUE(starts(line(r, "engine sphinx"), "ok    ")) << r.out;
   EXPECT_TRUE(has(line(r, "engine sphinx"), "no cost")) << r.out;
-  EXPECT_TRUE(has(lines_of(r.out).back(), "1 warning")) << r.out;
+  EXPECT_TRUE(has(last_line(r.out), "1 warning")) << r.out;
 }
 
 TEST_F(Doctor, WebhookDeliveryErrorsAreShown) {

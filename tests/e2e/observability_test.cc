@@ -4,6 +4,7 @@
 // JSON object, and a job's lines carry its id and stage; a bad LOG_FORMAT is exit 2.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -201,6 +202,24 @@ TEST(JsonLogs, MetricsStayStrictAfterAJob) {
     if (s.name == "tgscribe_job_duration_seconds_count") count += s.value;
   }
   EXPECT_EQ(count, 1) << text;
+}
+
+// Under systemd, stderr is the journal's stream (JOURNAL_STREAM=<dev>:<inode> of it): the
+// journal stamps the time itself and reads the level from a "<N>" syslog prefix.
+TEST(LogFormat, TextToTheJournalHasPriorityPrefixesAndNoTimestamp) {
+  BotDeployment d;
+  auto log = d.dir / "bot.log";
+  testing::write_file(log, "");
+  struct stat st {};
+  ASSERT_EQ(stat(log.c_str(), &st), 0);
+  std::string stream = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  d.start("bot", {{"JOURNAL_STREAM", stream}});
+  ASSERT_TRUE(d.wait_healthy("bot")) << d.logs();
+  EXPECT_EQ(d.stop("bot"), 0) << d.logs();
+  const std::regex journal_line(R"(<[2-7]>(trace|debug|info|warning|error|critical) \S.*)");
+  auto lines = log_lines(d.log_of("bot"));
+  ASSERT_GE(lines.size(), 3u) << d.logs();
+  for (const auto& line : lines) EXPECT_TRUE(std::regex_match(line, journal_line)) << line;
 }
 
 TEST(LogFormat, AnUnknownValueIsAConfigurationErrorExit2) {

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 
+#include "common/clock.h"
+
 namespace tgscribe::store {
 namespace {
 
 // KEYS: line waiters granted meta log:1..log:D
-// ARGV: now ticket order stale D mode (limit length cost)*D
+// ARGV: now ticket order stale D mode (limit length cost)*D token
+// `token` is new for every call (and the same when a lost reply makes the connection send
+// the call again): a grant is recorded under it once.
 // mode "acquire": join the line (or keep one's place) and take the grant when it fits now;
 // mode "estimate": when an ask at the end of the line would fit, changing nothing.
 // Returns {granted (0/1), wait_ms}. The schedule is MemoryRateBudget::schedule_locked's.
@@ -19,6 +23,7 @@ local stale = tonumber(ARGV[4])
 local D = tonumber(ARGV[5])
 local mode = ARGV[6]
 local line, waiters, granted, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local token = ARGV[7 + D * 3]
 local me = {w = {}, c = {}}
 local longest = 3600000
 for i = 1, D do
@@ -31,13 +36,14 @@ end
 -- Waiters that stopped asking (a crashed process) lose their place.
 for _, t in ipairs(redis.call('ZRANGE', line, 0, -1)) do
   local raw = redis.call('HGET', waiters, t)
-  if (not raw) or cjson.decode(raw).seen < now - stale then
+  local w = raw and cjson.decode(raw)
+  if (not w) or math.max(w.seen, w.hold or 0) < now - stale then
     redis.call('ZREM', line, t)
     redis.call('HDEL', waiters, t)
   end
 end
 if mode == 'acquire' then
-  if redis.call('ZSCORE', granted, ticket) then return {1, 0} end
+  if redis.call('ZSCORE', granted, token) then return {1, 0} end
   redis.call('HSET', waiters, ticket, cjson.encode({seen = now, w = me.w, c = me.c}))
   if not redis.call('ZSCORE', line, ticket) then redis.call('ZADD', line, order, ticket) end
 end
@@ -95,7 +101,7 @@ end
 local t = math.max(now, tonumber(redis.call('HGET', meta, 'blocked') or '0'))
 local at = nil
 for _, w in ipairs(list) do
-  local fit = t
+  local fit = math.max(t, w.hold or 0)
   for i = 1, D do
     if w.w[i] then fit = fit_time(logs[i], w.w[i][1], w.w[i][2], w.c[i] or 0, fit) end
   end
@@ -112,7 +118,7 @@ end
 
 if mode ~= 'acquire' or at > now then return {0, math.max(0, at - now)} end
 for i = 1, D do
-  redis.call('ZADD', KEYS[4 + i], now, ticket .. '|' .. (me.c[i] or 0))
+  redis.call('ZADD', KEYS[4 + i], now, token .. '|' .. (me.c[i] or 0))
   local l = redis.call('HGET', meta, 'l' .. i)
   if l then
     local sep = string.find(l, ':', 1, true)
@@ -120,11 +126,27 @@ for i = 1, D do
     redis.call('HSET', meta, 'l' .. i, string.format('%d', rem) .. ':' .. string.sub(l, sep + 1))
   end
 end
-redis.call('ZADD', granted, now, ticket)
+redis.call('ZADD', granted, now, token)
 redis.call('ZREM', line, ticket)
 redis.call('HDEL', waiters, ticket)
 for k = 1, #KEYS do redis.call('PEXPIRE', KEYS[k], longest + stale) end
 return {1, 0}
+)lua");
+  return s;
+}
+
+// KEYS: line waiters. ARGV: ticket until_ms ttl_ms
+const RedisScript& hold_script() {
+  static const RedisScript s(R"lua(
+local raw = redis.call('HGET', KEYS[2], ARGV[1])
+if not raw then return 0 end
+local w = cjson.decode(raw)
+w.hold = tonumber(ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(w))
+for k = 1, 2 do
+  if redis.call('PTTL', KEYS[k]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[k], ARGV[3]) end
+end
+return 1
 )lua");
   return s;
 }
@@ -163,6 +185,7 @@ RedisReply RedisRateBudget::run(const RateAsk& ask, int64_t now_ms, const char* 
     args.push_back(std::to_string(std::max<int64_t>(1, w.length.count())));
     args.push_back(std::to_string(i < ask.costs.size() ? ask.costs[i] : 0));
   }
+  args.push_back(redis_request_token());
   // Safe to re-send: a granted ticket answers granted again without a second record.
   return redis_->eval(pace_script(), keys(ask.key), args);
 }
@@ -183,6 +206,15 @@ void RedisRateBudget::leave(const std::string& key, const std::string& ticket) {
   auto k = keys(key);
   redis_->command({"ZREM", k[0], ticket});
   redis_->command({"HDEL", k[1], ticket});
+}
+
+void RedisRateBudget::hold(const std::string& key, const std::string& ticket, int64_t until_ms) {
+  auto k = keys(key);
+  // Kept (at least) until the place lapses, however long the keys had left.
+  const int64_t ttl =
+      std::max<int64_t>(1, until_ms - SystemClock::instance().unix_ms()) + kStaleMs + 3'600'000;
+  redis_->eval(hold_script(), {k[0], k[1]},
+               {ticket, std::to_string(until_ms), std::to_string(ttl)});
 }
 
 void RedisRateBudget::block_until(const std::string& key, int64_t until_ms) {

@@ -5,10 +5,11 @@
 //
 // Keys, per budget key K (the engine), all under <prefix>pace:{K}: (one hash slot):
 //   line      sorted set of waiting tickets by order (ties: by ticket)
-//   waiters   hash ticket -> {"seen", "w": [[limit, length_ms]...], "c": [cost...]} (JSON)
-//   granted   sorted set of granted tickets by grant time (a re-sent ask answers granted)
+//   waiters   hash ticket -> {"seen", "hold", "w": [[limit, length_ms]...], "c": [cost...]}
+//   granted   sorted set of grant tokens by time (a call re-sent after a lost reply is
+//             answered granted, not recorded twice)
 //   meta      hash: blocked (unix ms), l<i> = "<remaining>:<until_ms>" (server-reported)
-//   log:<i>   sorted set per dimension: "<ticket>|<cost>" scored by grant time
+//   log:<i>   sorted set per dimension: "<token>|<cost>" scored by grant time
 // Every key expires after the longest window, so an idle engine leaves nothing behind.
 #include <memory>
 #include <string>
@@ -25,6 +26,7 @@ class RedisRateBudget : public RateBudget {
                   std::string prefix = "tgscribe:", size_t dimensions = 2);
   RateGrant try_acquire(const RateAsk& ask, int64_t now_ms) override;
   void leave(const std::string& key, const std::string& ticket) override;
+  void hold(const std::string& key, const std::string& ticket, int64_t until_ms) override;
   void block_until(const std::string& key, int64_t until_ms) override;
   void learn(const std::string& key, size_t index, int64_t remaining, int64_t until_ms) override;
   std::chrono::milliseconds wait_estimate(const RateAsk& ask, int64_t now_ms) override;
