@@ -263,7 +263,7 @@ TEST(SqliteJobStoresMigration, UpgradesFromVersion1) {
   ASSERT_TRUE(old);
   EXPECT_EQ(old->update_id, 0);
   EXPECT_EQ(old->user_id, 3);
-  EXPECT_EQ(old->budget_base, 0);  // version 3: rows from before count every claim
+  EXPECT_EQ(old->budget_base, 0);     // version 3: rows from before count every claim
   EXPECT_TRUE(s.updates->seen(555));  // updates seen before the upgrade stay seen
   EXPECT_TRUE(s.updates->admit(admission(555, 3)).duplicate);
   ASSERT_TRUE(s.updates->admit(admission(556, 3)).accepted);

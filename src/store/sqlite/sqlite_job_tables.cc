@@ -59,8 +59,9 @@ std::optional<Job> SqliteJobTables::load_job(const std::string& job_id) {
 }
 
 void SqliteJobTables::insert_job(const Job& j) {
-  db->prepare("INSERT INTO jobs (" + kJobColumns +
-              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")
+  db->prepare(
+        "INSERT INTO jobs (" + kJobColumns +
+        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")
       .bind_all(j.id, j.update_id, j.user_id, j.chat_id, j.priority, to_string(j.state), j.attempts,
                 j.created_ms, j.started_ms, j.finished_ms, j.not_before_ms, j.lease_until_ms,
                 j.cancel_requested, j.last_error, j.worker_id, j.payload, j.budget_base)
