@@ -60,8 +60,9 @@ void declare_bot_metrics(const config::Config& config) {
 
   // Jobs (jobs/job_metrics.cc).
   r.describe("jobs_total", "counter", "Transcription jobs by outcome");
-  touch_each(r, "jobs_total", "state",
-             {"queued", "refused", "cached", "delivered", "failed", "retried", "cancelled"});
+  touch_each(
+      r, "jobs_total", "state",
+      {"queued", "refused", "cached", "delivered", "failed", "retried", "cancelled", "paced"});
   r.describe("queue_depth", "gauge", "Jobs waiting in the queue");
   r.touch("queue_depth");
   r.describe("job_wait_seconds", "histogram", "Time from acceptance to a worker claiming",
@@ -92,6 +93,15 @@ void declare_bot_metrics(const config::Config& config) {
       r.touch("engine_jobs_total", {{"engine", e}, {"result", to_string(k)}});
     }
   }
+
+  // Pacing to the engines' rate limits (engine/pacer.cc).
+  r.describe("engine_pacing_wait_seconds_total", "counter",
+             "Seconds requests waited for their engine's rate budget, by engine");
+  r.describe("engine_pacing_deferred_total", "counter",
+             "Requests whose wait for the rate budget was too long: their job went back to the "
+             "queue, by engine");
+  touch_each(r, "engine_pacing_wait_seconds_total", "engine", engines);
+  touch_each(r, "engine_pacing_deferred_total", "engine", engines);
 
   // Cache (store/tiered_cache.cc, pipeline/result_cache.cc).
   r.describe("cache_requests_total", "counter", "Transcript cache lookups by key kind and result.");

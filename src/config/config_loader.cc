@@ -221,7 +221,8 @@ std::vector<OptionSpec> build_specs() {
       int_opt(5, 7200, [](Config& c, int64_t v) { c.engine_timeout_s = int(v); }));
   add("ENGINE_MAX_RETRIES", "3", false,
       int_opt(0, 20, [](Config& c, int64_t v) { c.engine_max_retries = int(v); }));
-  add("GROQ_RPM", "20", false, int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.groq_rpm = int(v); }));
+  add("GROQ_RPM", "20", false,
+      int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.groq_rpm = int(v); }));
   add("GROQ_AUDIO_SECONDS_PER_HOUR", "7200", false,
       int_opt(0, 1'000'000'000, [](Config& c, int64_t v) { c.groq_audio_seconds_per_hour = v; }));
   add("OPENAI_RPM", "0", false,
@@ -230,9 +231,9 @@ std::vector<OptionSpec> build_specs() {
       int_opt(0, 1'000'000'000, [](Config& c, int64_t v) { c.openai_audio_seconds_per_hour = v; }));
   add("DEEPGRAM_RPM", "0", false,
       int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.deepgram_rpm = int(v); }));
-  add("DEEPGRAM_AUDIO_SECONDS_PER_HOUR", "0", false, int_opt(0, 1'000'000'000, [](Config& c, int64_t v) {
-        c.deepgram_audio_seconds_per_hour = v;
-      }));
+  add("DEEPGRAM_AUDIO_SECONDS_PER_HOUR", "0", false,
+      int_opt(0, 1'000'000'000,
+              [](Config& c, int64_t v) { c.deepgram_audio_seconds_per_hour = v; }));
   add("PACING_MAX_WAIT_S", "60", false,
       int_opt(0, 3600, [](Config& c, int64_t v) { c.pacing_max_wait_s = int(v); }));
   add("LANGUAGE", "auto", false, [](Config& c, const std::string& v) -> Err {

@@ -215,7 +215,7 @@ pipeline::Result JobRunner::transcribe(Attempt& a) {
     if (pr.fraction >= 0.05 && pr.fraction < 1) {
       double spent = seconds_since(tt);
       text += "\n" + eta_line(a.lang, estimate_ready_s({.this_job_left_s = spent / pr.fraction *
-                                                                             (1 - pr.fraction)}));
+                                                                           (1 - pr.fraction)}));
     }
     a.status->update(text);
   };
