@@ -283,7 +283,12 @@ void JobRunner::on_error(Attempt& a, const Error& e) {
     // Waits out the edit interval if need be: this text must not be dropped.
     a.status->finish(tr(a.lang, Msg::kStatusPaced, fmt::arg("id", a.sid),
                         fmt::arg("wait", format_wait(a.lang, wait.count() / 1000.0))));
-    if (finish(a, {store::JobState::kQueued, e.what(), env_.clock.unix_ms() + wait.count()}, {}))
+    // A deferral, not a try: the claim goes back to the retry budget, so a job that waits
+    // out several spent budgets is not given up (issue 13). A crash still counts.
+    if (finish(a,
+               {store::JobState::kQueued, e.what(), env_.clock.unix_ms() + wait.count(),
+                /*deferred=*/true},
+               {}))
       metrics::count_job("paced");
     return;
   }

@@ -7,7 +7,8 @@
 //   admitted (UpdateLog::admit) -> queued -> running (JobQueue::claim, a lease and a fence)
 //     -> delivered | failed | cancelled (JobQueue::finish, which also writes the messages the
 //        job leaves behind into the outbox, in the same transaction)
-//     -> queued again (finish with kQueued: retry after a backoff, or shutdown)
+//     -> queued again (finish with kQueued: retry after a backoff, or shutdown; or a pacing
+//        deferral, which does not count against the retry budget)
 // A cache hit is admitted already delivered, its messages written with it.
 #include <cstdint>
 #include <string>
@@ -34,8 +35,9 @@ struct Job {
   // value it was given, so a worker that lost its claim can change nothing.
   int attempts = 0;
   // Claims that do not count against QUEUE_MAX_RETRIES: those made before an operator put the
-  // job back in the queue (`tgscribe jobs retry`). The fence never goes back, so a fresh
-  // budget is `attempts - budget_base`, not a reset of attempts.
+  // job back in the queue (`tgscribe jobs retry`), and those that ended in a pacing deferral
+  // (JobOutcome::deferred). The fence never goes back, so a fresh budget is
+  // `attempts - budget_base`, not a reset of attempts.
   int budget_base = 0;
   int64_t created_ms = 0;  // unix ms
   int64_t started_ms = 0;  // last claim

@@ -33,6 +33,11 @@ struct JobOutcome {
   JobState state = JobState::kDelivered;
   std::string error;
   int64_t not_before_ms = 0;
+  // kQueued only: the job waits for an engine's rate budget (a pacing deferral), which is not
+  // a try. The claim is given back to the retry budget (budget_base + 1, in the same
+  // transaction), so a job deferred again and again while the budget is spent is not given
+  // up. Only an orderly finish can say so: a claim that dies with its worker still counts.
+  bool deferred = false;
 };
 
 class JobQueue {
@@ -48,8 +53,7 @@ class JobQueue {
                                    std::chrono::milliseconds lease) = 0;
   // Extends the lease of a claim; false when the job is no longer running under this fence
   // (the claim is lost: the worker stops and writes nothing more).
-  virtual bool heartbeat(const std::string& job_id, int fence,
-                         std::chrono::milliseconds lease) = 0;
+  virtual bool heartbeat(const std::string& job_id, int fence, std::chrono::milliseconds lease) = 0;
   // Ends a claim: when the job is still running under `fence`, applies `outcome` and adds
   // `messages` to the outbox, in one transaction, and returns true. Otherwise writes nothing
   // and returns false.

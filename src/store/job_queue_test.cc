@@ -8,6 +8,7 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "store/testing/store_factories.h"
@@ -278,6 +279,80 @@ TYPED_TEST(JobQueueTest, FinishQueuedRetriesAfterNotBefore) {
   ASSERT_TRUE(again);
   EXPECT_EQ(again->attempts, 2);
   EXPECT_EQ(q.stats().retries, 1);
+}
+
+JobOutcome deferral(int64_t not_before_ms) {
+  JobOutcome o = outcome(JobState::kQueued, "groq: rate budget spent", not_before_ms);
+  o.deferred = true;
+  return o;
+}
+
+// A pacing deferral is not a try: the claim is given back to the retry budget
+// (attempts - budget_base stays put) while the fence goes on.
+TYPED_TEST(JobQueueTest, DeferralGivesTheClaimBackToTheRetryBudget) {
+  auto& q = *this->q_;
+  this->admit("j1");
+  for (int claim = 1; claim <= 3; ++claim) {
+    auto j = this->claim();
+    ASSERT_TRUE(j) << "claim " << claim;
+    EXPECT_EQ(j->attempts, claim);  // the fence never goes back
+    EXPECT_EQ(j->attempts - j->budget_base, 1) << "every claim is the first try";
+    ASSERT_TRUE(q.finish("j1", j->attempts, deferral(this->now() + 5000), {}));
+    auto back = q.get("j1");
+    EXPECT_EQ(back->state, JobState::kQueued);
+    EXPECT_EQ(back->budget_base, claim);
+    EXPECT_EQ(back->not_before_ms, this->now() + 5000);
+    EXPECT_EQ(back->last_error, "groq: rate budget spent");
+    EXPECT_EQ(this->claim_id(), "");  // deferred like a retry
+    this->advance(5s);
+  }
+  // An ordinary retry still counts.
+  auto j = this->claim();
+  ASSERT_TRUE(j);
+  ASSERT_TRUE(q.finish("j1", j->attempts, outcome(JobState::kQueued, "HTTP 503", this->now()), {}));
+  auto again = this->claim();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempts, 5);
+  EXPECT_EQ(again->budget_base, 3);
+  EXPECT_EQ(again->attempts - again->budget_base, 2);
+}
+
+// Only an orderly finish under the current fence gives a claim back: a claim that died with
+// its worker (a poison job) counts, and its stale finish can refund nothing.
+TYPED_TEST(JobQueueTest, CrashedClaimsStillCountAfterADeferral) {
+  auto& q = *this->q_;
+  this->admit("j1");
+  auto first = this->claim();
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(q.finish("j1", first->attempts, deferral(this->now()), {}));
+  auto dead = this->claim("dead-worker", 30s);
+  ASSERT_TRUE(dead);
+  this->advance(31s);  // its worker died: the lease passes
+  auto next = this->claim("w2", 30s);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->attempts, 3);
+  EXPECT_EQ(next->budget_base, 1);
+  EXPECT_EQ(next->attempts - next->budget_base, 2) << "the crashed claim counts";
+  EXPECT_FALSE(q.finish("j1", dead->attempts, deferral(this->now()), {}));
+  auto j = q.get("j1");
+  EXPECT_EQ(j->state, JobState::kRunning);
+  EXPECT_EQ(j->budget_base, 1) << "a stale fence gave a claim back";
+  EXPECT_EQ(j->worker_id, "w2");
+}
+
+TYPED_TEST(JobQueueTest, OnlyAQueuedOutcomeCanBeADeferral) {
+  auto& q = *this->q_;
+  this->admit("j1");
+  auto j = this->claim();
+  ASSERT_TRUE(j);
+  for (JobState state : {JobState::kDelivered, JobState::kFailed, JobState::kCancelled}) {
+    JobOutcome o = outcome(state);
+    o.deferred = true;
+    EXPECT_THROW(q.finish("j1", j->attempts, o, {}), std::invalid_argument) << to_string(state);
+  }
+  auto still = q.get("j1");
+  EXPECT_EQ(still->state, JobState::kRunning);
+  EXPECT_EQ(still->budget_base, 0);
 }
 
 TYPED_TEST(JobQueueTest, FinishFailedAndCancelled) {

@@ -62,6 +62,9 @@ void check_outcome(const JobOutcome& outcome) {
   if (outcome.state == JobState::kRunning) {
     throw std::invalid_argument("finish: running is not an outcome");
   }
+  if (outcome.deferred && outcome.state != JobState::kQueued) {
+    throw std::invalid_argument("finish: only a queued outcome can be a deferral");
+  }
 }
 
 int clamp_list_limit(int limit) { return std::clamp(limit, 1, kMaxJobListLimit); }

@@ -34,7 +34,8 @@ std::vector<OutboxEntry> refusal_entries(const std::vector<OutboxEntry>& refusal
 // The entry as the outbox stores it: pending, never tried, with the given seq.
 OutboxEntry new_outbox_entry(const OutboxEntry& in, int64_t seq, int64_t now_ms);
 
-// Throws std::invalid_argument for an outcome that does not end a claim (kRunning).
+// Throws std::invalid_argument for an outcome that does not end a claim (kRunning), or a
+// deferral that does not go back to the queue.
 void check_outcome(const JobOutcome& outcome);
 
 // --- JobAdmin (job_admin.h) ---

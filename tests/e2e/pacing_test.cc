@@ -5,6 +5,7 @@
 // it is told so instead of being sent into a 429.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "e2e/bot_deployment.h"
@@ -15,6 +16,7 @@ namespace tgscribe {
 namespace {
 
 using engine::testing::FakeRateLimits;
+using engine::testing::FakeReply;
 using testing::BotDeployment;
 using testing::eventually;
 
@@ -170,6 +172,61 @@ TEST_F(Pacing, TwoInstancesOnRedisShareTheBudget) {
   // Both processes did work: the budget was shared, not one process doing it all.
   EXPECT_NE(d_.log_of("a").find("claimed by"), std::string::npos);
   EXPECT_NE(d_.log_of("b").find("claimed by"), std::string::npos);
+}
+
+// A 429 whose x-ratelimit headers say the requests are spent for 3 s more (Retry-After 0, so
+// the engine client asks again at once and the pacer is what makes it wait): more than
+// PACING_MAX_WAIT_S, so the job is deferred to the queue. The engine says so twice; with
+// QUEUE_MAX_RETRIES=0 (one claim allowed) the job is still delivered, exactly once, because
+// waiting for the budget is not a retry (issue 13).
+void deferred_twice_then_delivered(BotDeployment& d, int64_t chat) {
+  FakeReply spent = FakeReply::error(429, "0", R"({"error":{"message":"rate limit reached"}})");
+  spent.headers["x-ratelimit-limit-requests"] = "20";
+  spent.headers["x-ratelimit-remaining-requests"] = "0";
+  spent.headers["x-ratelimit-reset-requests"] = "3s";
+  d.engine.script_next(spent);
+  d.engine.script_next(spent);
+  d.start("bot", {{"QUEUE_MAX_RETRIES", "0"},
+                  {"PACING_MAX_WAIT_S", "1"},
+                  {"ENGINE_MAX_RETRIES", "2"},
+                  {"QUEUE_MAX_WORKERS", "1"}});
+  ASSERT_TRUE(d.wait_healthy("bot")) << d.logs();
+  d.push_voice(chat, d.add_voice(7));
+
+  // Given up (the bug) ends the wait early as well.
+  EXPECT_TRUE(eventually(
+      [&] { return d.answered(chat) || d.messages_with(chat, "will not be tried again") > 0; },
+      std::chrono::seconds(40)))
+      << d.logs();
+  EXPECT_EQ(d.transcripts_in(chat), 1u) << "delivered exactly once\n" << d.logs(60);
+  EXPECT_EQ(d.messages_with(chat, "failed"), 0u) << d.logs(60);
+  EXPECT_EQ(d.messages_with(chat, "will not be tried again"), 0u);
+  EXPECT_EQ(d.engine.requests().size(), 3u) << "two answers said wait, the third transcribed";
+
+  // The store's view through `tgscribe jobs list`: three claims, two of them deferrals given
+  // back to the budget, none counted against QUEUE_MAX_RETRIES beyond the one that delivered.
+  auto r = testing::run_process({testing::tgscribe_binary(), "jobs", "list", "--json"}, d.env, {},
+                                std::chrono::seconds(30), d.dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto list = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(list.is_array()) << r.out;
+  nlohmann::json job;
+  for (const auto& j : list) {
+    if (j.value("user_id", int64_t{0}) == chat) job = j;
+  }
+  ASSERT_TRUE(job.is_object()) << "no job of user " << chat << " in " << r.out;
+  EXPECT_EQ(job.value("state", ""), "delivered");
+  EXPECT_EQ(job.value("attempts", -1), 3) << "claimed three times: deferred at least twice";
+  EXPECT_EQ(job.value("budget_base", -1), 2) << "each deferral gave its claim back";
+}
+
+TEST_F(Pacing, DeferralsDoNotUseUpTheRetryBudget) { deferred_twice_then_delivered(d_, 5400); }
+
+TEST_F(Pacing, DeferralsDoNotUseUpTheRetryBudgetOnRedis) {
+  if (auto why = store::testing::RedisServer::unavailable_reason()) GTEST_SKIP() << *why;
+  store::testing::RedisServer redis;
+  d_.use_redis(redis.url());
+  deferred_twice_then_delivered(d_, 5500);
 }
 
 }  // namespace

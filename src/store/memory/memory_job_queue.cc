@@ -70,6 +70,7 @@ bool MemoryJobQueue::finish(const std::string& job_id, int fence, const JobOutco
   if (outcome.state == JobState::kQueued) {
     j->state = JobState::kQueued;
     j->not_before_ms = outcome.not_before_ms;
+    if (outcome.deferred) j->budget_base += 1;
     j->lease_until_ms = 0;
     j->worker_id.clear();
   } else {

@@ -216,7 +216,7 @@ return 1
   return s;
 }
 
-// ARGV[5..]: id fence state error not_before token, then the outbox entries
+// ARGV[5..]: id fence state error not_before token deferred(0|1), then the outbox entries
 const RedisScript& finish_script() {
   static const RedisScript s = script(R"lua(
 local id, state, nb = ARGV[5], ARGV[7], ARGV[9]
@@ -226,8 +226,11 @@ local f = redis.call('HMGET', k, 'state', 'attempts', 'fin_token')
 if f[3] == ARGV[10] then return 1 end
 if f[1] ~= 'running' or f[2] ~= ARGV[6] then return 0 end
 redis.call('HSET', k, 'fin_token', ARGV[10], 'err', ARGV[8])
+-- A deferral gives its claim back to the retry budget (Job::budget_base); the fin_token
+-- check above keeps a re-sent finish from giving it twice.
+if state == 'queued' and ARGV[11] == '1' then redis.call('HINCRBY', k, 'base', 1) end
 if state == 'queued' then requeue(id, nb) else finish_job(id, state) end
-ob_add(11, retention, nil)
+ob_add(12, retention, nil)
 prune()
 return 1
 )lua");
@@ -445,7 +448,8 @@ bool RedisJobQueue::finish(const std::string& job_id, int fence, const JobOutcom
   check_entries(messages);
   auto a = args(clock_.unix_ms());
   a.insert(a.end(), {job_id, std::to_string(fence), to_string(outcome.state), outcome.error,
-                     std::to_string(outcome.not_before_ms), redis_request_token()});
+                     std::to_string(outcome.not_before_ms), redis_request_token(),
+                     outcome.deferred ? "1" : "0"});
   append_outbox_args(a, messages);
   return redis_->eval(finish_script(), {}, a).as_integer() == 1;
 }

@@ -56,9 +56,9 @@ bool SqliteJobQueue::finish(const std::string& job_id, int fence, const JobOutco
     if (outcome.state == JobState::kQueued) {
       db.prepare(
             "UPDATE jobs SET state = 'queued', not_before_ms = ?3, last_error = ?4, "
-            "lease_until_ms = 0, worker_id = '' WHERE id = ?1 AND attempts = ?2 "
-            "AND state = 'running'")
-          .bind_all(job_id, fence, outcome.not_before_ms, outcome.error)
+            "lease_until_ms = 0, worker_id = '', budget_base = budget_base + ?5 "
+            "WHERE id = ?1 AND attempts = ?2 AND state = 'running'")
+          .bind_all(job_id, fence, outcome.not_before_ms, outcome.error, outcome.deferred ? 1 : 0)
           .run();
     } else {
       db.prepare(
