@@ -137,7 +137,10 @@ std::string job_details(const store::Job& j, int position, int max_retries, int6
   std::string attempts = std::to_string(j.attempts);
   int tries = j.attempts - j.budget_base;
   if (j.budget_base > 0)
-    attempts += fmt::format(" ({} since the last retry by an operator)", tries);
+    attempts += fmt::format(
+        " ({} counting against the retry budget; operator retries and pacing deferrals give claims "
+        "back)",
+        tries);
   if (!store::is_finished(j.state)) {
     attempts += fmt::format(", {} left", std::max(0, max_retries + 1 - tries));
   }

@@ -107,7 +107,10 @@ TEST(JobsView, DetailsNameEveryField) {
   EXPECT_NE(d.find("state:            running\n"), std::string::npos) << d;
   EXPECT_NE(d.find("12345 bytes"), std::string::npos);
   EXPECT_NE(d.find("1:05"), std::string::npos);
-  EXPECT_NE(d.find("4 (1 since the last retry by an operator), 2 left"), std::string::npos) << d;
+  EXPECT_NE(d.find("4 (1 counting against the retry budget; operator retries and pacing deferrals "
+                   "give claims back), 2 left"),
+            std::string::npos)
+      << d;
   EXPECT_NE(d.find("inst-w2"), std::string::npos);
   EXPECT_NE(d.find("(in 25s)"), std::string::npos);
   EXPECT_NE(d.find("(1m ago)"), std::string::npos);
