@@ -116,7 +116,7 @@ TEST(RateLimiter, ManyChatsRefusedAtOnceMeansTheBotIsBlocked) {
   EXPECT_FALSE(r.block(7, t0 + 5s, t0));
   EXPECT_FALSE(r.block(8, t0 + 4s, t0 + 100ms));
   EXPECT_EQ(r.blocked_until(9, t0 + 100ms), t0 + 100ms);
-  EXPECT_TRUE(r.block(10, t0 + 4s, t0 + 200ms));  // the third chat within a second
+  EXPECT_TRUE(r.block(10, t0 + 4s, t0 + 200ms));    // the third chat within a second
   EXPECT_EQ(r.blocked_until(9, t0 + 1s), t0 + 4s);  // every chat waits
   EXPECT_EQ(r.reserve_global(t0 + 1s), t0 + 4s);
   EXPECT_EQ(r.blocked_until(7, t0 + 1s), t0 + 5s);

@@ -451,7 +451,7 @@ TEST(UpdateFixtures, ForwardOriginOfEveryType) {
   EXPECT_EQ(hidden.forward_origin->sender_name, "Test username");
   EXPECT_EQ(hidden.forward_origin->date, 1526315997);
   ASSERT_TRUE(hidden.from);
-  EXPECT_EQ(hidden.from->last_name, "");       // explicit null
+  EXPECT_EQ(hidden.from->last_name, "");      // explicit null
   EXPECT_EQ(hidden.from->language_code, "");  // explicit null
   EXPECT_EQ(hidden.sender()->id, 1234567);    // the forwarder speaks
 
@@ -517,11 +517,10 @@ TEST(UpdateFixtures, EditsCallbacksAndUnknownKinds) {
   EXPECT_EQ(edit->kind, UpdateKind::kEditedMessage);
   EXPECT_EQ(edit->message->edit_date, 1604282070);
   EXPECT_FALSE(edit->message->media);
-  for (const char* name : {"callback_query_channel_message.json", "inline_query.json",
-                           "chat_boost_channel.json", "my_chat_member_kicked_private.json",
-                           "message_reaction_user_supergroup.json",
-                           "message_reaction_anonymous_actor_chat.json",
-                           "message_reaction_count_channel.json"}) {
+  for (const char* name :
+       {"callback_query_channel_message.json", "inline_query.json", "chat_boost_channel.json",
+        "my_chat_member_kicked_private.json", "message_reaction_user_supergroup.json",
+        "message_reaction_anonymous_actor_chat.json", "message_reaction_count_channel.json"}) {
     auto p = parse_update(fixture(name));
     ASSERT_TRUE(p) << name << ": " << p.error;
     EXPECT_EQ(p->kind, UpdateKind::kOther) << name;
@@ -538,9 +537,9 @@ TEST(UpdateFixtures, EditsCallbacksAndUnknownKinds) {
 TEST(UpdateFixtures, WhatTheBotReadsFromOrdinaryMessages) {
   EXPECT_EQ(fixture_message("command_start_private.json").command(), "start");
   // Documents that are not audio or video are not media (the bot says what it takes).
-  for (const char* name : {"document_text_plain_private.json",
-                           "official_example_document_pdf_private.json",
-                           "message_document_docx_legacy.json"}) {
+  for (const char* name :
+       {"document_text_plain_private.json", "official_example_document_pdf_private.json",
+        "message_document_docx_legacy.json"}) {
     EXPECT_FALSE(fixture_message(name).media) << name;
   }
   Message story = fixture_message("story_supergroup.json");
