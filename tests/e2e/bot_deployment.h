@@ -20,26 +20,11 @@
 #include <vector>
 
 #include "engine/testing/fake_openai.h"
+#include "media/testing/media_fixtures.h"
 #include "support/test_util.h"
 #include "telegram/testing/fake_bot_api.h"
 
 namespace tgscribe::testing {
-
-// The standard Ogg CRC-32 (polynomial 0x04c11db7, no reflection, initial value 0).
-inline uint32_t ogg_crc(const std::string& page) {
-  static const std::array<uint32_t, 256> table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t r = i << 24;
-      for (int k = 0; k < 8; ++k) r = (r & 0x80000000u) ? (r << 1) ^ 0x04c11db7u : r << 1;
-      t[i] = r;
-    }
-    return t;
-  }();
-  uint32_t crc = 0;
-  for (unsigned char c : page) crc = (crc << 8) ^ table[((crc >> 24) & 0xff) ^ c];
-  return crc;
-}
 
 // `ogg` (Ogg Opus) with the vendor string of its OpusTags header overwritten by the number
 // `n` and that page's checksum redone: the same speech in a file with another content hash,
@@ -62,7 +47,7 @@ inline std::string vary_ogg(std::string ogg, int n) {
   ogg.replace(data + 12, tag.size(), tag);
   std::string p = ogg.substr(page, data + body - page);
   for (int i = 0; i < 4; ++i) p[22 + i] = 0;
-  uint32_t crc = ogg_crc(p);
+  uint32_t crc = media::testing::ogg_crc(p);
   for (int i = 0; i < 4; ++i) ogg[page + 22 + i] = static_cast<char>((crc >> (8 * i)) & 0xff);
   return ogg;
 }

@@ -99,7 +99,8 @@ void put_be(std::string& b, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) b[at + i] = static_cast<char>((v >> (8 * (3 - i))) & 0xff);
 }
 
-// The Ogg CRC-32 (polynomial 0x04c11db7, no reflection, initial value 0).
+}  // namespace
+
 uint32_t ogg_crc(std::string_view page) {
   static const std::array<uint32_t, 256> table = [] {
     std::array<uint32_t, 256> t{};
@@ -114,8 +115,6 @@ uint32_t ogg_crc(std::string_view page) {
   for (unsigned char c : page) crc = (crc << 8) ^ table[((crc >> 24) & 0xff) ^ c];
   return crc;
 }
-
-}  // namespace
 
 std::string ogg_with_small_granules(std::string ogg, int64_t last_granule, bool every_page) {
   struct Page {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tgscribe::media::testing {
@@ -36,6 +37,10 @@ double rms_dbfs(const int16_t* samples, size_t n);
 // Ogg: the granule position of the last page (what the Ogg demuxer's duration comes from), or
 // with `every_page` of every page after the two header pages (granule = page number, so
 // timestamps stay tiny too); checksums redone.
+// The Ogg page CRC-32 (polynomial 0x04c11db7, no reflection, initial value 0), over a page
+// whose checksum field is zeroed: for fixtures that edit a page and must make it valid again.
+uint32_t ogg_crc(std::string_view page);
+
 std::string ogg_with_small_granules(std::string ogg, int64_t last_granule, bool every_page = false);
 // MP3: the frame count of the Xing/Info header.
 std::string mp3_with_xing_frames(std::string mp3, uint32_t frames);
