@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "e2e/bot_deployment.h"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
 
   testing::BotDeployment d;
   d.env["LOG_LEVEL"] = "info";
+  d.env.erase("STATUS_DELAY_MS");  // the product's default, not the tests' (no delay)
   // The fake engine has no rate limits, and the bench measures Telegram's floor: no pacing
   // to Groq's free tier (20 requests a minute would make 300 notes take 15 minutes).
   d.env["GROQ_RPM"] = "0";
@@ -64,7 +66,8 @@ int main(int argc, char** argv) {
 
   const int64_t first_chat = 500000;
   auto pushed = Steady::now();
-  for (int i = 0; i < notes; ++i) d.push_voice(first_chat + i, files[i]);
+  int64_t last_update = 0;
+  for (int i = 0; i < notes; ++i) last_update = d.push_voice(first_chat + i, files[i]).update_id;
   // Each note ends with its two documents (txt, srt).
   if (!d.tg.wait_for_calls("sendDocument", 2 * static_cast<size_t>(notes),
                            std::chrono::minutes(15))) {
@@ -99,5 +102,35 @@ int main(int argc, char** argv) {
               telegram_rate, floor, p99 / floor);
   std::printf("messages and documents sent: %zu (%.1f s at %.0f/s)\n", sent, sent / telegram_rate,
               telegram_rate);
+
+  // Where the time went: what Telegram answered until the last user had a first reply (every
+  // call counts against the bot-wide 30/s but getUpdates/getFile), and when intake had
+  // confirmed the whole burst (the first getUpdates whose offset is past the last update).
+  Steady::time_point last_first = pushed;
+  for (const auto& [chat, t] : first_reply) last_first = std::max(last_first, t);
+  std::map<std::string, size_t> before;
+  size_t first_replies = 0;
+  double confirmed = -1;
+  std::set<int64_t> firsts_seen;
+  for (const auto& c : d.tg.calls()) {
+    if (c.method == "getUpdates" && confirmed < 0 && c.answered_at >= pushed &&
+        c.params.value("offset", int64_t{0}) > last_update) {
+      confirmed = seconds_between(pushed, c.answered_at);
+    }
+    if (c.answered_at > last_first || c.answered_at < pushed) continue;
+    bool message = (c.method == "sendMessage" || c.method == "sendDocument") && c.status == 200;
+    if (message && firsts_seen.insert(c.chat_id()).second) {
+      ++first_replies;
+    } else if (testing::BotDeployment::is_transcript(c)) {
+      ++before["transcript"];
+    } else {
+      ++before[c.method];
+    }
+  }
+  std::printf("intake: the whole burst confirmed to Telegram %.2f s after it\n", confirmed);
+  std::printf("until the last first reply (%.2f s): %zu first replies",
+              seconds_between(pushed, last_first), first_replies);
+  for (const auto& [what, n] : before) std::printf(", %zu %s", n, what.c_str());
+  std::printf("\n");
   return 0;
 }

@@ -91,8 +91,8 @@ RunStats measure_command(const std::vector<std::string>& argv) {
 }
 
 void print(const char* name, const RunStats& s, double audio_s) {
-  std::printf("%-34s %8.2f %8.2f %10.0fx %10.0fx %9.1f %s\n", name, s.wall_s, s.cpu_s,
-              audio_s / s.wall_s, audio_s / s.cpu_s, s.peak_rss_mb, s.ok ? "" : "FAILED");
+  std::printf("| %s | %.2f | %.2f | %.0fx | %.0fx | %.1f%s |\n", name, s.wall_s, s.cpu_s,
+              audio_s / s.wall_s, audio_s / s.cpu_s, s.peak_rss_mb, s.ok ? "" : " FAILED");
 }
 
 }  // namespace
@@ -122,9 +122,12 @@ int main(int argc, char** argv) {
       {"music.mp3", {"-c:a", "libmp3lame", "-b:a", "128k", "-ac", "2"}},
       {"podcast.m4a", {"-c:a", "aac", "-b:a", "96k"}},
   };
-  std::printf("media benchmark: %.0f minutes of audio per file, 16 kHz mono s16 output\n", minutes);
-  std::printf("%-34s %8s %8s %11s %11s %9s\n", "run", "wall s", "cpu s", "x rt(wall)", "x rt(cpu)",
-              "peak MB");
+  std::printf(
+      "media benchmark: %.0f minutes of audio per file, 16 kHz mono output; opus = the "
+      "product's default settings (%d kbit/s, complexity %d) on both sides\n\n",
+      minutes, EncodeOptions{}.bitrate / 1000, EncodeOptions{}.complexity);
+  std::printf("| run | wall s | CPU s | x realtime (wall) | x realtime (CPU) | peak RSS MB |\n");
+  std::printf("| --- | ---: | ---: | ---: | ---: | ---: |\n");
   for (const auto& in : inputs) {
     fs::path piece = dir / ("piece_" + in.name);
     fs::path file = dir / in.name;
@@ -154,14 +157,31 @@ int main(int argc, char** argv) {
       auto r = tgscribe::media::encode_audio(MediaSource::from_path(file), out1, EncodeOptions{});
       return r.bytes > 0 ? 0 : 1;
     });
-    auto enc_cli = measure_command({"ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i",
-                                    file.string(), "-ar", "16000", "-ac", "1", "-c:a", "libopus",
-                                    "-b:a", "32k", "-application", "voip", out2.string()});
-    print(("opus32k " + in.name + " (tgscribe)").c_str(), enc, audio_s);
-    print(("opus32k " + in.name + " (ffmpeg CLI)").c_str(), enc_cli, audio_s);
+    auto enc_cli = measure_command({"ffmpeg",
+                                    "-nostdin",
+                                    "-loglevel",
+                                    "error",
+                                    "-y",
+                                    "-i",
+                                    file.string(),
+                                    "-ar",
+                                    "16000",
+                                    "-ac",
+                                    "1",
+                                    "-c:a",
+                                    "libopus",
+                                    "-b:a",
+                                    std::to_string(EncodeOptions{}.bitrate / 1000) + "k",
+                                    "-compression_level",
+                                    std::to_string(EncodeOptions{}.complexity),
+                                    "-application",
+                                    "voip",
+                                    out2.string()});
+    print(("opus " + in.name + " (tgscribe)").c_str(), enc, audio_s);
+    print(("opus " + in.name + " (ffmpeg CLI)").c_str(), enc_cli, audio_s);
     std::error_code ec;
-    std::printf("%-34s %.2f MB (tgscribe) vs %.2f MB (ffmpeg CLI)\n", "  opus output size",
-                fs::file_size(out1, ec) / 1e6, fs::file_size(out2, ec) / 1e6);
+    std::printf("| opus %s output size: %.2f MB (tgscribe) vs %.2f MB (ffmpeg CLI) | | | | | |\n",
+                in.name.c_str(), fs::file_size(out1, ec) / 1e6, fs::file_size(out2, ec) / 1e6);
   }
   fs::remove_all(dir);
   return 0;

@@ -19,6 +19,7 @@
 #include "engine/engine_factory.h"
 #include "engine/metered_transcriber.h"
 #include "engine/pacer.h"
+#include "engine/text_model_factory.h"
 #include "http/curl_http_client.h"
 #include "jobs/usage_recorder.h"
 #include "pipeline/result_cache.h"
@@ -196,6 +197,19 @@ int run_bot(const config::Config& config) {
   }
   env.usage = stores.usage.get();
   env.usage_recorder = usage.get();
+  // The text model for summaries and translations (LLM_*); none: those buttons are not shown.
+  std::unique_ptr<engine::TextModel> text_model;
+  try {
+    text_model = engine::make_text_model(config, http);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot set up the text model (LLM_*): {}", e.what());
+    return 2;
+  }
+  if (text_model) {
+    spdlog::info("text model: {} ({}) for summaries and translations", text_model->model(),
+                 text_model->provider());
+  }
+  env.text_model = text_model.get();
   bot::BotService bot_service(env);
 
   // A token refused while running (the poller's getUpdates, the outbox) ends the process

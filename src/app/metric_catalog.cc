@@ -46,6 +46,10 @@ void declare_bot_metrics(const config::Config& config) {
   r.describe("updates_handled_total", "counter", "Updates handled by the bot, by result");
   touch_each(r, "updates_handled_total", "result",
              {"handled", "malformed", "duplicate", "ignored", "denied", "backlog", "error"});
+  // Taps on the buttons under a transcript (bot/bot.cc): answerCallbackQuery's outcome.
+  r.describe("callback_answers_total", "counter",
+             "Callback queries (button taps) answered, by result (failed: e.g. query too old)");
+  touch_each(r, "callback_answers_total", "result", {"answered", "failed"});
   r.describe("webhook_requests_total", "counter", "Webhook HTTP answers, by status code");
   // Every status the webhook server answers with (server/webhook_server.cc).
   touch_each(r, "webhook_requests_total", "code",
@@ -78,6 +82,18 @@ void declare_bot_metrics(const config::Config& config) {
   r.describe("outbox_pending", "gauge", "Outbox entries not yet sent");
   r.touch("outbox_pending");
 
+  // Text model (engine/chat_completions_client.cc, engine/retrying_text_model.cc).
+  if (auto llm = config.llm_endpoint()) {
+    r.describe("llm_requests_total", "counter", "Answered chat-completion requests, by provider");
+    r.touch("llm_requests_total", {{"provider", llm->provider}});
+    r.describe("llm_tokens_total", "counter",
+               "Text-model tokens as the endpoint counted them, by provider and kind");
+    for (const char* kind : {"prompt", "completion"}) {
+      r.touch("llm_tokens_total", {{"provider", llm->provider}, {"kind", kind}});
+    }
+    r.describe("llm_errors_total", "counter",
+               "Failed text-model requests (retried or not), by provider and error kind");
+  }
   // Engines (jobs/job_runner.cc, engine/retrying_transcriber.cc, engine/fallback_chain.cc).
   const auto engines = configured_engines(config);
   r.describe("audio_seconds_total", "counter", "Seconds of media transcribed, by engine");

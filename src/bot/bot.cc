@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/failpoint.h"
+#include "common/metrics.h"
 #include "common/log_fields.h"
 #include "jobs/job_metrics.h"
 #include "jobs/job_payload.h"
@@ -63,6 +64,9 @@ bool Bot::handle_update(const nlohmann::json& json) {
   }
   const telegram::Update& u = *parsed;
   LogScope log_scope({{"update_id", u.update_id}, {"stage", "intake"}});
+  if (u.kind == telegram::UpdateKind::kCallbackQuery && u.callback_query) {
+    return handle_callback(u);
+  }
   bool edit = u.kind == telegram::UpdateKind::kEditedMessage;
   if ((u.kind != telegram::UpdateKind::kMessage && !edit) || !u.message) {
     metrics::count_handled("ignored");
@@ -132,6 +136,86 @@ bool Bot::handle_update(const nlohmann::json& json) {
                  "bot: user {} refused a new job: {} unfinished (limit {})", job.user_id,
                  r.unfinished, turn.admission().per_user_limit);
       }
+    }
+    if (wake_outbox_) wake_outbox_();
+  } catch (...) {
+    metrics::count_handled("error");
+    throw;
+  }
+  metrics::count_handled("handled");
+  return true;
+}
+
+void Bot::answer_callback(const telegram::CallbackQuery& q, const std::string& text,
+                          bool alert) {
+  // Straight to Telegram, not through the outbox: the tapping user's spinner turns until the
+  // answer (Telegram gives up after a few seconds), while the outbox sends a chat's entries in
+  // order behind whatever that chat is waiting for (a transcript's upload, a flood wait). The
+  // answer is a courtesy: the action's result is the durable part and goes through the
+  // outbox. So it is tried once, with a short deadline, after the admission committed (its
+  // text says what the admission did); a failure — above all Telegram's 400 "query is too
+  // old" for a tap that waited while the bot was down — is logged and never retried. A crash
+  // before the answer leaves the update unconfirmed: its redelivery answers it then.
+  telegram::AnswerCallbackQueryParams p;
+  p.callback_query_id = q.id;
+  p.text = text;
+  p.show_alert = alert && !text.empty();
+  try {
+    env_.api.answer_callback_query(p, std::chrono::seconds(5));
+    tgscribe::metrics::Registry::global().counter_add("callback_answers_total",
+                                                      {{"result", "answered"}});
+  } catch (const telegram::ApiError& e) {
+    tgscribe::metrics::Registry::global().counter_add("callback_answers_total",
+                                                      {{"result", "failed"}});
+    spdlog::info("bot: callback query from user {} not answered ({}); the action goes on",
+                 q.from.id, e.what());
+  } catch (const std::exception& e) {
+    tgscribe::metrics::Registry::global().counter_add("callback_answers_total",
+                                                      {{"result", "failed"}});
+    spdlog::warn("bot: answering a callback query failed: {}", e.what());
+  }
+}
+
+bool Bot::handle_callback(const telegram::Update& u) {
+  const telegram::CallbackQuery& q = *u.callback_query;
+  LogScope log_scope({{"update_id", u.update_id}, {"stage", "intake"}, {"user", q.from.id}});
+  try {
+    Turn turn(u.update_id);
+    Tap tap = commands_.actions().tap(turn, q);
+    if (env_.updates.seen(u.update_id)) {
+      // Redelivered (the process died before confirming it): its job exists; answer again.
+      metrics::count_handled("duplicate");
+      answer_callback(q, commands_.actions().existing_answer(tap), false);
+      return true;
+    }
+    if (turn.empty()) {
+      metrics::count_handled("ignored");
+      answer_callback(q, tap.answer.value_or(""), tap.alert);
+      return true;
+    }
+    failpoint("intake.before_admit");
+    store::AdmitResult r = env_.updates.admit(turn.admission());
+    failpoint("intake.after_admit");
+    const store::Job& job = *turn.admission().job;
+    if (r.duplicate) {
+      metrics::count_handled("duplicate");
+      answer_callback(q, commands_.actions().existing_answer(tap), false);
+      return true;
+    }
+    if (r.accepted) {
+      metrics::count_job("queued");
+      log_with(spdlog::level::info,
+               {{"job_id", job.id}, {"chat", job.chat_id}, {"outcome", "queued"}},
+               "job {}: action {} queued for user {} in chat {}", jobs::short_id(job.id),
+               tap.label, job.user_id, job.chat_id);
+      if (wake_workers_) wake_workers_();
+      answer_callback(q, tr(tap.lang, Msg::kActionAccepted, fmt::arg("action", tap.label)), false);
+    } else {
+      metrics::count_job("refused");
+      answer_callback(q,
+                      tr(tap.lang, Msg::kActionLimit, fmt::arg("count", r.unfinished),
+                         fmt::arg("limit", env_.config.queue_rate_limit_per_user)),
+                      true);
     }
     if (wake_outbox_) wake_outbox_();
   } catch (...) {

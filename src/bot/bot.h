@@ -37,6 +37,11 @@ class Bot {
                                            const std::optional<Command>& cmd);
   bool stale(const telegram::Message& m) const;
   bool allowed(const telegram::Message& m) const;
+  // A tap on a button under a transcript: the action job admitted like a media message's,
+  // then the tap answered (bot/action_intake.h).
+  bool handle_callback(const telegram::Update& u);
+  // answerCallbackQuery, at once and best effort (see handle_callback).
+  void answer_callback(const telegram::CallbackQuery& q, const std::string& text, bool alert);
 
   BotEnv& env_;
   Intake intake_;

@@ -1239,5 +1239,64 @@ TEST_F(UpdateShapes, EveryFixtureIsConfirmedWithoutTheBotFailing) {
   EXPECT_GE(n, 30);
 }
 
+// /formats, /timestamps, /speakers: shown to anyone, changed by the chat (admins in groups),
+// stored in the settings, and honest about engines that cannot tell speakers apart.
+TEST_F(BotTest, ChatChoicesAreShownSetAndGuardedInGroups) {
+  cfg_.transcriber = "groq";
+  cfg_.transcriber_fallback = {"deepgram"};
+  start(/*sqlite=*/true);
+  for (Lang lang : {Lang::kEn, Lang::kId}) {
+    SCOPED_TRACE(lang_code(lang));
+    int64_t uid = lang == Lang::kEn ? 110 : 210;
+    MessageSpec u{.chat_id = uid, .user_id = uid, .language_code = lang_code(lang)};
+    std::string bot_default = tr(lang, Msg::kFormatsDefaultNote, fmt::arg("formats", "txt, srt"));
+    EXPECT_EQ(command(u, "/formats"),
+              tr(lang, Msg::kFormatsCurrent, fmt::arg("formats", bot_default)));
+    EXPECT_EQ(command(u, "/formats SRT, json"),
+              tr(lang, Msg::kFormatsSet, fmt::arg("formats", "srt, json")));
+    EXPECT_EQ(settings_->get(uid).formats, (std::vector<std::string>{"srt", "json"}));
+    EXPECT_EQ(command(u, "/formats mp3"), tr(lang, Msg::kFormatsInvalid, fmt::arg("value", "mp3")));
+    EXPECT_EQ(command(u, "/formats none"), tr(lang, Msg::kFormatsSetNone));
+    EXPECT_EQ(command(u, "/formats"),
+              tr(lang, Msg::kFormatsCurrent, fmt::arg("formats", tr(lang, Msg::kFormatsNone))));
+    EXPECT_EQ(command(u, "/formats default"),
+              tr(lang, Msg::kFormatsSetDefault, fmt::arg("formats", "txt, srt")));
+    EXPECT_FALSE(settings_->get(uid).formats.has_value());
+    EXPECT_EQ(command(u, "/timestamps"), tr(lang, Msg::kTimestampsCurrentOff));
+    EXPECT_EQ(command(u, "/timestamps on"), tr(lang, Msg::kTimestampsSetOn));
+    EXPECT_TRUE(settings_->get(uid).timestamps);
+    EXPECT_EQ(command(u, "/timestamps yes"), tr(lang, Msg::kTimestampsUsage));
+    // Deepgram is only the fallback here: on, with a warning.
+    EXPECT_EQ(command(u, "/speakers on"),
+              tr(lang, Msg::kSpeakersSetOnFallback, fmt::arg("engines", "groq")));
+    EXPECT_TRUE(settings_->get(uid).speakers);
+    EXPECT_EQ(command(u, "/speakers"), tr(lang, Msg::kSpeakersCurrentOn));
+    EXPECT_EQ(command(u, "/speakers off"), tr(lang, Msg::kSpeakersSetOff));
+    EXPECT_EQ(settings_->get(uid).language, "");  // the other settings untouched
+
+    int64_t group = lang == Lang::kEn ? -710 : -810;
+    MessageSpec member{
+        .chat_id = group, .chat_type = "group", .user_id = uid, .language_code = lang_code(lang)};
+    EXPECT_EQ(command(member, "/timestamps on"), tr(lang, Msg::kChoicesAdminsOnly));
+    EXPECT_EQ(command(member, "/formats vtt"), tr(lang, Msg::kChoicesAdminsOnly));
+    EXPECT_EQ(command(member, "/timestamps"), tr(lang, Msg::kTimestampsCurrentOff));
+    EXPECT_FALSE(settings_->get(group).timestamps);
+    tg_.set_chat_member_status(group, uid, "creator");
+    EXPECT_EQ(command(member, "/timestamps on"), tr(lang, Msg::kTimestampsSetOn));
+    EXPECT_TRUE(settings_->get(group).timestamps);
+  }
+}
+
+TEST_F(BotTest, SpeakersOnWithoutDeepgramIsRefusedAndNotStored) {
+  cfg_.transcriber = "groq";
+  cfg_.transcriber_fallback = {"openai"};
+  start();
+  MessageSpec u{.chat_id = 120, .user_id = 120};
+  EXPECT_EQ(command(u, "/speakers on"),
+            tr(Lang::kEn, Msg::kSpeakersUnsupported, fmt::arg("engines", "groq, openai")));
+  EXPECT_FALSE(settings_->get(120).speakers);
+  EXPECT_EQ(command(u, "/speakers off"), tr(Lang::kEn, Msg::kSpeakersSetOff));
+}
+
 }  // namespace
 }  // namespace tgscribe::bot

@@ -47,7 +47,13 @@ Commands::Commands(BotEnv& env, Intake& intake)
              {"cancel", &Commands::cancel},
              {"stats", &Commands::stats},
              {"forget", &Commands::forget},
-             {"usage", &Commands::usage}} {}
+             {"usage", &Commands::usage},
+             {"formats", &Commands::formats},
+             {"timestamps", &Commands::timestamps},
+             {"speakers", &Commands::speakers},
+             {"summary", &Commands::summary},
+             {"translate", &Commands::translate}},
+      actions_(env, intake) {}
 
 std::vector<telegram::BotCommand> Commands::menu(Lang lang) {
   return {
@@ -56,7 +62,12 @@ std::vector<telegram::BotCommand> Commands::menu(Lang lang) {
       {"transcribe", tr(lang, Msg::kCmdTranscribe)},
       {"lang", tr(lang, Msg::kCmdLang)},
       {"mode", tr(lang, Msg::kCmdMode)},
+      {"formats", tr(lang, Msg::kCmdFormats)},
+      {"timestamps", tr(lang, Msg::kCmdTimestamps)},
+      {"speakers", tr(lang, Msg::kCmdSpeakers)},
       {"status", tr(lang, Msg::kCmdStatus)},
+      {"summary", tr(lang, Msg::kCmdSummary)},
+      {"translate", tr(lang, Msg::kCmdTranslate)},
       {"cancel", tr(lang, Msg::kCmdCancel)},
       {"usage", tr(lang, Msg::kCmdUsage)},
       {"forget", tr(lang, Msg::kCmdForget)},
@@ -85,8 +96,10 @@ void Commands::start(Turn& turn, const telegram::Message& m, const Command&, Lan
 }
 
 void Commands::help(Turn& turn, const telegram::Message& m, const Command&, Lang lang) {
-  std::string formats = env_.config.output_formats.empty() ? std::string("—")
-                                                           : join(env_.config.output_formats, ", ");
+  // This chat's files (/formats), else OUTPUT_FORMATS.
+  std::vector<std::string> chat_formats =
+      env_.settings.get(m.chat.id).formats.value_or(env_.config.output_formats);
+  std::string formats = chat_formats.empty() ? std::string("—") : join(chat_formats, ", ");
   turn.reply(m, tr(lang, Msg::kHelp, fmt::arg("formats", formats),
                    fmt::arg("max_mb", format_mb(env_.config.max_file_size_mb * 1e6))));
 }
@@ -281,6 +294,14 @@ void Commands::forget(Turn& turn, const telegram::Message& m, const Command&, La
   if (env_.usage) env_.usage->forget(user);
   spdlog::info("bot: forgot what was stored about user {}", user);
   turn.reply(m, tr(lang, Msg::kForgetDone));
+}
+
+void Commands::summary(Turn& turn, const telegram::Message& m, const Command& c, Lang) {
+  actions_.command(turn, m, jobs::ActionKind::kSummary, c.args);
+}
+
+void Commands::translate(Turn& turn, const telegram::Message& m, const Command& c, Lang) {
+  actions_.command(turn, m, jobs::ActionKind::kTranslate, c.args);
 }
 
 }  // namespace tgscribe::bot

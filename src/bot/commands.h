@@ -1,10 +1,12 @@
 #pragma once
 // The command dispatch table: /start /help /lang /mode /transcribe /status /cancel /stats
-// /forget /usage. Texts come from the i18n catalogue in the language of the user who asked.
+// /forget /usage, and the chat choices /formats /timestamps /speakers (chat_choice_commands.cc).
+// Texts come from the i18n catalogue in the language of the user who asked.
 #include <map>
 #include <string>
 #include <vector>
 
+#include "bot/action_intake.h"
 #include "bot/bot_env.h"
 #include "bot/command.h"
 #include "bot/intake.h"
@@ -25,6 +27,8 @@ class Commands {
   bool known(const std::string& name) const { return table_.count(name) > 0; }
   // The menu for setMyCommands, in `lang`.
   static std::vector<telegram::BotCommand> menu(Lang lang);
+  // Action jobs (summaries, translations) asked by a tap or a command.
+  ActionIntake& actions() { return actions_; }
 
  private:
   using Handler = void (Commands::*)(Turn&, const telegram::Message&, const Command&, Lang);
@@ -38,12 +42,22 @@ class Commands {
   void stats(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
   void forget(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
   void usage(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
+  void summary(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
+  void translate(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
+  // Chat choices (bot/chat_choice_commands.cc): persisted like /lang, read at admission.
+  void formats(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
+  void timestamps(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
+  void speakers(Turn& turn, const telegram::Message& m, const Command& c, Lang lang);
+  // In a group only its admins change what the bot does for everyone (as /mode); private
+  // chats belong to their user. Replies with the refusal when not allowed.
+  bool may_change_choices(Turn& turn, const telegram::Message& m, Lang lang);
 
   int64_t user_of(const telegram::Message& m) const;
 
   BotEnv& env_;
   Intake& intake_;
   std::map<std::string, Handler> table_;
+  ActionIntake actions_;
 };
 
 }  // namespace tgscribe::bot

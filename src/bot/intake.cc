@@ -16,7 +16,10 @@ using jobs::JobPayload;
 using jobs::short_id;
 using jobs::TranscriptMessages;
 
-Intake::Intake(BotEnv& env) : env_(env), messages_(env.config) {}
+Intake::Intake(BotEnv& env) : env_(env), messages_(env.config) {
+  // A cache answer carries the same buttons as a worker's transcript.
+  messages_.set_action_menu(jobs::action_menu(env.config, env.text_model != nullptr));
+}
 
 bool Intake::refused_by_limits(Turn& turn, const telegram::MediaRef& media,
                                const telegram::Message& media_msg, Lang lang) {
@@ -59,13 +62,19 @@ JobPayload Intake::payload(const telegram::Message& request, const telegram::Mes
   }
   p.user_lang = lang_code(lang);
   p.language = chat_language(env_, p.chat_id);
+  // The chat's choices travel with the job (jobs/chat_choices.h): what the chat asked for now
+  // is what it gets, whichever instance delivers and whenever.
+  store::ChatSettings choices = env_.settings.get(p.chat_id);
+  p.formats = choices.formats;
+  p.timestamps = choices.timestamps;
+  p.speakers = choices.speakers;
   p.media = *media_msg.media;
   return p;
 }
 
 bool Intake::answer_from_cache(Turn& turn, store::Job job, const JobPayload& p) {
   if (!env_.results || p.media.file_unique_id.empty()) return false;
-  auto t = env_.results->lookup_file(p.media.file_unique_id, p.language);
+  auto t = env_.results->lookup_file(p.media.file_unique_id, p.language, false, p.speakers);
   if (!t) return false;
   // Logged by the caller once admitted: the admission may still find the job exists.
   log_with(spdlog::level::debug, {{"job_id", job.id}, {"user", p.user_id}, {"chat", p.chat_id}},
@@ -75,7 +84,10 @@ bool Intake::answer_from_cache(Turn& turn, store::Job job, const JobPayload& p) 
   job.state = store::JobState::kDelivered;
   job.finished_ms = job.created_ms;
   job.started_ms = job.created_ms;
-  for (auto& e : messages_.transcript(job.id, p, *t)) turn.add(std::move(e));
+  auto answer = messages_.transcript(job.id, p, *t);
+  // Its first part is the update's first reply.
+  if (!answer.empty()) answer.front().priority = store::kOutboxFirstReply;
+  for (auto& e : answer) turn.add(std::move(e));
   turn.set_job(std::move(job), 0, {}, {});
   return true;
 }
@@ -155,10 +167,17 @@ void Intake::submit(Turn& turn, const telegram::Message& request,
   std::string refusal = tr(lang, Msg::kUserLimit, fmt::arg("count", "{unfinished}"),
                            fmt::arg("limit", cfg.queue_rate_limit_per_user));
   std::string id = job.id;
-  turn.set_job(std::move(job), cfg.queue_rate_limit_per_user,
-               {TranscriptMessages::status(id, p, status)},
+  // Due only after STATUS_DELAY_MS when a worker is free for the job: one done sooner
+  // withdraws it when it finishes (JobRunner), and its transcript is the first reply. A job
+  // that waits in line cannot be that fast: its status reply (with its place) goes at once.
+  store::OutboxEntry status_entry = TranscriptMessages::status(id, p, status);
+  bool starts_now = stats.queued + stats.running < workers;
+  if (cfg.status_delay_ms > 0 && starts_now) {
+    status_entry.not_before_ms = job.created_ms + cfg.status_delay_ms;
+  }
+  turn.set_job(std::move(job), cfg.queue_rate_limit_per_user, {std::move(status_entry)},
                {jobs::make_entry("u" + std::to_string(turn.update_id()) + ":refused", "",
-                                 jobs::reply_message(p, refusal))});
+                                 jobs::reply_message(p, refusal), store::kOutboxFirstReply)});
 }
 
 }  // namespace tgscribe::bot

@@ -18,12 +18,13 @@ class Intake {
   // `request` asked for the transcript (the media message itself, or a /transcribe reply to
   // it); `media_msg` carries the media.
   void submit(Turn& turn, const telegram::Message& request, const telegram::Message& media_msg);
+  // What a job on `media_msg` asked by `request` carries (also an action job's base).
+  jobs::JobPayload payload(const telegram::Message& request, const telegram::Message& media_msg,
+                           Lang lang);
 
  private:
   bool refused_by_limits(Turn& turn, const telegram::MediaRef& media,
                          const telegram::Message& media_msg, Lang lang);
-  jobs::JobPayload payload(const telegram::Message& request, const telegram::Message& media_msg,
-                           Lang lang);
   bool answer_from_cache(Turn& turn, store::Job job, const jobs::JobPayload& p);
   // QUOTA_USER_DAILY_MIN / QUOTA_GLOBAL_DAILY_MIN, with the duration Telegram states: a
   // media message over a quota is refused here, before anything is downloaded.

@@ -11,8 +11,8 @@ void Turn::reply(const telegram::Message& m, const std::string& text) {
   om.thread_id = m.reply_thread_id();
   om.reply_to_message_id = m.message_id;
   om.text = text;
-  admission_.messages.push_back(
-      jobs::make_entry(jobs::reply_entry_id(admission_.update_id, replies_++), "", om));
+  admission_.messages.push_back(jobs::make_entry(
+      jobs::reply_entry_id(admission_.update_id, replies_++), "", om, store::kOutboxFirstReply));
 }
 
 void Turn::set_job(store::Job job, int per_user_limit, std::vector<store::OutboxEntry> on_accept,

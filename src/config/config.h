@@ -8,6 +8,15 @@
 
 namespace tgscribe::config {
 
+// The text model's endpoint as resolved from the LLM_* options and the engine keys.
+struct LlmEndpoint {
+  std::string provider;  // "groq", "openai" (by the URL's host) or "custom"
+  std::string url;       // base URL, before /chat/completions
+  std::string api_key;   // may be empty (self-hosted servers)
+  std::string model;     // "" only for a custom server without LLM_MODEL (a config error)
+  int64_t context_tokens = 0;
+};
+
 struct Config {
   // Telegram
   std::string telegram_bot_token;
@@ -37,6 +46,14 @@ struct Config {
           deepgram_audio_seconds_per_hour = 0;
   int pacing_max_wait_s = 60;  // longer waits for the engine's budget go back to the queue
 
+  // Text model for summaries and translations (docs/configuration.md "Summaries and
+  // translation"); the endpoint in use is llm_endpoint().
+  std::string llm_api_url;         // "" = auto (Groq, else OpenAI, by keys set); "off" = none
+  std::string llm_api_key;         // "" = the matching engine key (Groq's or OpenAI's)
+  std::string llm_model;           // "" = the provider's default
+  int64_t llm_context_tokens = 0;  // prompt + answer; 0 = the provider's default
+  int llm_timeout_s = 120;         // one chat-completions request
+
   std::string language = "auto";
   std::vector<std::string> output_formats = {"txt", "srt"};
   int message_file_threshold = 12000;  // chars; longer transcripts: preview + .txt
@@ -65,6 +82,9 @@ struct Config {
   int audio_target_channels = 1;
   int audio_target_bitrate = 96000;  // bits/s, upper bound
   double audio_compression_threshold_mb = 30;
+  // Long media (>= 3 min): long silences are cut out before upload and timestamps mapped
+  // back (auto), or sent as they are (off: less CPU, more billed seconds).
+  bool skip_silence = true;  // SKIP_SILENCE=auto|off
   double max_file_size_mb = 2000;
   double max_duration_s = 14400;
 
@@ -81,6 +101,13 @@ struct Config {
   std::vector<int64_t> allowed_chat_ids;
   std::vector<int64_t> admin_user_ids;
   int status_edit_interval_s = 3;
+  // The status reply of a job a free worker takes at once is due this long after admission;
+  // a job that ends before then drops it and its transcript is the first reply. 2 s: a voice note
+  // at an idle bot (download, one engine call) is answered in about 1 s, so it gets one message
+  // instead of three (status, transcript, final edit), and two fewer of Telegram's 30 messages/s go
+  // to it; meanwhile the worker's "typing…" shows from the claim on. Longer waits without a word
+  // feel broken.
+  int status_delay_ms = 2000;
   // Updates older than this when first seen (after downtime) are not acted on: a media
   // message gets a short apology, anything else is skipped. 0: off.
   int backlog_max_age_s = 3600;
@@ -102,6 +129,8 @@ struct Config {
 
   // The engine TRANSCRIBER=auto resolves to (groq > openai > deepgram > sphinx by keys set).
   std::string primary_engine() const;
+  // The chat-completions endpoint summaries and translations use; nullopt: none (off).
+  std::optional<LlmEndpoint> llm_endpoint() const;
   // Largest request body for the engine, in bytes (API_MAX_UPLOAD_MB or the engine default).
   int64_t max_upload_bytes(const std::string& engine) const;
 };

@@ -236,6 +236,28 @@ std::vector<OptionSpec> build_specs() {
               [](Config& c, int64_t v) { c.deepgram_audio_seconds_per_hour = v; }));
   add("PACING_MAX_WAIT_S", "60", false,
       int_opt(0, 3600, [](Config& c, int64_t v) { c.pacing_max_wait_s = int(v); }));
+  // Text model (summaries, translations): "" = auto by the engine keys, "off", or a base URL.
+  add("LLM_API_URL", "", false, [](Config& c, const std::string& v) -> Err {
+    std::string t = trim(v);
+    if (t.empty() || to_lower(t) == "off") {
+      c.llm_api_url = to_lower(t);
+      return std::nullopt;
+    }
+    return url_opt([](Config& c2, std::string u) { c2.llm_api_url = u; })(c, v);
+  });
+  add("LLM_API_KEY", "", true, secret_opt([](Config& c, std::string v) { c.llm_api_key = v; }));
+  add("LLM_MODEL", "", false, string_opt([](Config& c, std::string v) { c.llm_model = v; }));
+  add("LLM_CONTEXT_TOKENS", "0", false, [](Config& c, const std::string& v) -> Err {
+    // 0 = the provider's default; below 1024 no transcript part and answer fit.
+    if (auto n = parse_int(v); n && *n == 0) {
+      c.llm_context_tokens = 0;
+      return std::nullopt;
+    }
+    auto set = [](Config& c2, int64_t n) { c2.llm_context_tokens = n; };
+    return int_opt(1024, 10'000'000, set)(c, v);
+  });
+  add("LLM_TIMEOUT_S", "120", false,
+      int_opt(1, 3600, [](Config& c, int64_t v) { c.llm_timeout_s = int(v); }));
   add("LANGUAGE", "auto", false, [](Config& c, const std::string& v) -> Err {
     std::string t = to_lower(trim(v));
     if (t.empty()) t = "auto";
@@ -319,6 +341,12 @@ std::vector<OptionSpec> build_specs() {
   });
   add("AUDIO_COMPRESSION_THRESHOLD_MB", "30", false,
       double_opt(0, 100000, [](Config& c, double v) { c.audio_compression_threshold_mb = v; }));
+  add("SKIP_SILENCE", "auto", false, [](Config& c, const std::string& v) -> Err {
+    std::string t = to_lower(trim(v));
+    if (t != "auto" && t != "off") return fmt::format("must be auto or off, got \"{}\"", v);
+    c.skip_silence = t == "auto";
+    return std::nullopt;
+  });
   add("MAX_FILE_SIZE_MB", "2000", false,
       double_opt(0.001, 100000, [](Config& c, double v) { c.max_file_size_mb = v; }));
   add("MAX_DURATION_S", "14400", false,
@@ -362,6 +390,8 @@ std::vector<OptionSpec> build_specs() {
       ids_opt([](Config& c, std::vector<int64_t> v) { c.admin_user_ids = v; }));
   add("STATUS_EDIT_INTERVAL_S", "3", false,
       int_opt(3, 600, [](Config& c, int64_t v) { c.status_edit_interval_s = int(v); }));
+  add("STATUS_DELAY_MS", "2000", false,
+      int_opt(0, 60'000, [](Config& c, int64_t v) { c.status_delay_ms = int(v); }));
   add("BACKLOG_MAX_AGE_S", "3600", false,
       int_opt(0, 30 * 86400, [](Config& c, int64_t v) { c.backlog_max_age_s = int(v); }));
   add("SHUTDOWN_TIMEOUT_S", "25", false,
@@ -541,6 +571,20 @@ void validate(const Config& c, std::vector<std::string>& errors) {
     errors.push_back(
         "WEBHOOK_SECRET: set, but WEBHOOK_URL is empty (polling mode needs no secret)");
   }
+  if (auto llm = c.llm_endpoint()) {
+    if (llm->model.empty()) {
+      errors.push_back(
+          "LLM_MODEL: required with a self-hosted LLM_API_URL (the model name the server serves)");
+    }
+    if (llm->api_key.empty() && llm->provider != "custom") {
+      errors.push_back(fmt::format("LLM_API_KEY: required for {} (or set {}_API_KEY)",
+                                   llm->provider, llm->provider == "groq" ? "GROQ" : "OPENAI"));
+    }
+  } else if (c.llm_api_url.empty() && !c.llm_api_key.empty()) {
+    errors.push_back(
+        "LLM_API_KEY: set, but there is no endpoint for it: set LLM_API_URL (or GROQ_API_KEY / "
+        "OPENAI_API_KEY for their defaults)");
+  }
   if (c.webhook_listen == c.http_listen) {
     errors.push_back("HTTP_LISTEN: must differ from WEBHOOK_LISTEN");
   }
@@ -561,6 +605,12 @@ std::string render_config(const LoadResult& result) {
     out += ", fallback" + chain;
   }
   out += fmt::format("\n# mode: {}\n", c.webhook_url.empty() ? "long polling" : "webhook");
+  if (auto llm = c.llm_endpoint()) {
+    out += fmt::format("# text model (summaries, translations): {} {} at {}, {} tokens\n",
+                       llm->provider, llm->model, mask_url_password(llm->url), llm->context_tokens);
+  } else {
+    out += "# text model (summaries, translations): off\n";
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/clock.h"
 #include "common/error.h"
@@ -27,6 +28,16 @@ std::string string_or(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// With diarize=true Deepgram numbers speakers from 0 on every word (and utterance,
+// paragraph); the model numbers them from 1, as users read them.
+std::optional<int> speaker_of(const json& j) {
+  auto it = j.find("speaker");
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  auto v = it->get<int64_t>();
+  if (v < 0 || v >= 1000) return std::nullopt;
+  return static_cast<int>(v) + 1;
+}
+
 std::vector<transcript::Word> parse_words(const json& parent) {
   std::vector<transcript::Word> words;
   auto it = parent.find("words");
@@ -40,6 +51,7 @@ std::vector<transcript::Word> parse_words(const json& parent) {
     word.text = string_or(w, "punctuated_word");
     if (word.text.empty()) word.text = string_or(w, "word");
     word.confidence = number_or(w, "confidence", -1);
+    word.speaker = speaker_of(w);
     words.push_back(std::move(word));
   }
   return words;
@@ -77,6 +89,51 @@ std::vector<transcript::Segment> segments_from_words(std::vector<transcript::Wor
   return out;
 }
 
+// Segments split where the speaker changes, each naming its speaker: utterances and
+// paragraphs already follow speaker turns, but a sentence or a pause-cut run of words may
+// hold two voices. A segment whose words name one speaker keeps its own text.
+std::vector<transcript::Segment> split_at_speakers(std::vector<transcript::Segment> segments,
+                                                   const std::vector<std::optional<int>>& given) {
+  std::vector<transcript::Segment> out;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    transcript::Segment& seg = segments[i];
+    std::optional<int> own = i < given.size() ? given[i] : std::nullopt;
+    bool mixed = false;
+    std::optional<int> first;
+    for (const auto& w : seg.words) {
+      if (!w.speaker) continue;
+      if (!first) first = w.speaker;
+      mixed = mixed || w.speaker != first;
+    }
+    if (!mixed) {
+      seg.speaker = own ? own : first;
+      out.push_back(std::move(seg));
+      continue;
+    }
+    transcript::Segment cur;
+    for (auto& w : seg.words) {
+      // A word without a speaker stays with the one before it.
+      if (!cur.words.empty() && w.speaker && w.speaker != cur.speaker) {
+        cur.text = join_words(cur.words);
+        out.push_back(std::move(cur));
+        cur = {};
+      }
+      if (cur.words.empty()) {
+        cur.start = w.start;
+        cur.speaker = w.speaker;
+      }
+      if (!cur.speaker) cur.speaker = w.speaker;
+      cur.end = w.end;
+      cur.words.push_back(std::move(w));
+    }
+    if (!cur.words.empty()) {
+      cur.text = join_words(cur.words);
+      out.push_back(std::move(cur));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 transcript::Transcript parse_deepgram_response(const std::string& body) {
@@ -105,6 +162,7 @@ transcript::Transcript parse_deepgram_response(const std::string& body) {
   }
 
   // 1. Utterances: speech runs split at pauses, the closest thing to Whisper segments.
+  std::vector<std::optional<int>> given;  // speakers the answer names per segment
   if (auto u = results.find("utterances"); u != results.end() && u->is_array() && !u->empty()) {
     for (const auto& utt : *u) {
       if (!utt.is_object()) continue;
@@ -114,7 +172,10 @@ transcript::Transcript parse_deepgram_response(const std::string& body) {
       seg.words = parse_words(utt);
       seg.text = trim(string_or(utt, "transcript"));
       if (seg.text.empty()) seg.text = join_words(seg.words);
-      if (!seg.text.empty()) t.segments.push_back(std::move(seg));
+      if (!seg.text.empty()) {
+        t.segments.push_back(std::move(seg));
+        given.push_back(speaker_of(utt));
+      }
     }
   }
   if (t.segments.empty() && alternative) {
@@ -128,6 +189,7 @@ transcript::Transcript parse_deepgram_response(const std::string& body) {
       for (const auto& para : *paragraphs) {
         auto sentences = para.find("sentences");
         if (sentences == para.end() || !sentences->is_array()) continue;
+        std::optional<int> para_speaker = speaker_of(para);
         for (const auto& s : *sentences) {
           transcript::Segment seg;
           seg.start = number_or(s, "start", 0);
@@ -137,7 +199,10 @@ transcript::Transcript parse_deepgram_response(const std::string& body) {
             double mid = (w.start + w.end) / 2;
             if (mid >= seg.start && mid <= seg.end) seg.words.push_back(w);
           }
-          if (!seg.text.empty()) t.segments.push_back(std::move(seg));
+          if (!seg.text.empty()) {
+            t.segments.push_back(std::move(seg));
+            given.push_back(para_speaker);
+          }
         }
       }
     }
@@ -149,6 +214,7 @@ transcript::Transcript parse_deepgram_response(const std::string& body) {
       if (!text.empty()) t.segments.push_back({.start = 0, .end = t.duration, .text = text});
     }
   }
+  t.segments = split_at_speakers(std::move(t.segments), given);
   if (t.duration <= 0 && !t.segments.empty()) t.duration = t.segments.back().end;
   return t;
 }
@@ -185,6 +251,8 @@ std::string DeepgramTranscriber::listen_url(const TranscribeOptions& options) co
     url += "&language=" + escape(options.language);
   }
   if (settings_.mip_opt_out) url += "&mip_opt_out=true";
+  // Speaker labels only when asked: diarization is billed as an add-on.
+  if (options.diarize) url += "&diarize=true";
   return url;
 }
 

@@ -145,4 +145,26 @@ std::string to_iso639_1(std::string_view language) {
   return "";
 }
 
+std::string language_name(std::string_view code) {
+  static const std::unordered_map<std::string, std::string> by_code = [] {
+    // Whisper's aliases name the same codes; the main names win.
+    static const char* const kAliases[] = {
+        "burmese",   "valencian", "flemish",   "haitian",   "letzeburgesch", "pushto",  "panjabi",
+        "moldavian", "moldovan",  "sinhalese", "castilian", "mandarin",      "filipino"};
+    std::unordered_map<std::string, std::string> out;
+    for (const auto& [name, c] : names()) {
+      bool alias = false;
+      for (const char* a : kAliases) alias = alias || name == a;
+      if (!alias) out[c] = name;
+    }
+    return out;
+  }();
+  std::string c = to_iso639_1(code);
+  auto it = by_code.find(c);
+  if (it == by_code.end()) return "";
+  std::string name = it->second;
+  name[0] = static_cast<char>(name[0] - 'a' + 'A');
+  return name;
+}
+
 }  // namespace tgscribe::engine

@@ -9,4 +9,8 @@ namespace tgscribe::engine {
 // "english" / "English" / "en" / "en-US" -> "en"; unknown -> "" (never guesses).
 std::string to_iso639_1(std::string_view language);
 
+// "id" -> "Indonesian", "en-US" -> "English" (Whisper's name, capitalised), for prompts that
+// name a language; unknown -> "".
+std::string language_name(std::string_view code);
+
 }  // namespace tgscribe::engine

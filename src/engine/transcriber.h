@@ -33,6 +33,8 @@ struct TranscribeOptions {
   bool translate = false;  // translate to English (engines that support it)
   std::string prompt;
   bool word_timestamps = false;
+  // Tell speakers apart (Deepgram diarize=true); engines that cannot ignore it.
+  bool diarize = false;
   std::function<bool()> cancelled;       // optional: polled at safe points
   std::function<void(double)> progress;  // optional: 0..1 within this file
   // optional: called with every HTTP answer of a cloud engine (2xx or not), before the

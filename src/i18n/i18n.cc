@@ -32,20 +32,33 @@ constexpr Entry kCatalogue[] = {
      "/transcribe — reply to a media message to transcribe it (in groups)\n"
      "/lang CODE|auto — set the speech language for this chat (e.g. /lang en)\n"
      "/mode auto|manual — groups: transcribe everything, or only on request (admins)\n"
+     "/formats LIST|none — files sent with transcripts here (txt,srt,vtt,json)\n"
+     "/timestamps on|off — time marks like [01:05] at paragraph starts\n"
+     "/speakers on|off — say who speaks (Speaker 1, Speaker 2, …)\n"
      "/status — your jobs in progress\n"
      "/cancel [ID] — cancel your latest job, or the one with this ID\n"
+     "/summary — reply to a transcript or a media message: a short summary\n"
+     "/translate [LANG] — reply to a transcript or a media message: its translation (default "
+     "en)\n"
      "/usage — your minutes today and this month, and your quota\n"
      "/forget — delete what I have stored about you\n\n"
-     "Transcripts come as messages plus files ({formats}). Files up to {max_mb} MB.",
+     "Transcripts come as messages plus files ({formats}). Files up to {max_mb} MB.\n"
+     "The buttons under a transcript do the same in one tap.",
      "Aku bisa mentranskrip pesan suara, audio, video, dan video bulat.\n\n"
      "/transcribe — balas pesan media untuk mentranskripnya (di grup)\n"
      "/lang KODE|auto — atur bahasa ucapan untuk chat ini (misalnya /lang id)\n"
      "/mode auto|manual — grup: transkrip semua, atau hanya jika diminta (admin)\n"
+     "/formats DAFTAR|none — file yang dikirim dengan transkrip (txt,srt,vtt,json)\n"
+     "/timestamps on|off — penanda waktu seperti [01:05] di awal paragraf\n"
+     "/speakers on|off — sebut siapa yang bicara (Pembicara 1, Pembicara 2, …)\n"
      "/status — pekerjaanmu yang sedang berjalan\n"
      "/cancel [ID] — batalkan pekerjaan terakhirmu, atau yang ber-ID itu\n"
+     "/summary — balas transkrip atau pesan media: ringkasan singkatnya\n"
+     "/translate [BAHASA] — balas transkrip atau pesan media: terjemahannya (bawaan en)\n"
      "/usage — menit pemakaianmu hari ini dan bulan ini, dan kuotamu\n"
      "/forget — hapus data tentangmu yang aku simpan\n\n"
-     "Transkrip dikirim sebagai pesan dan file ({formats}). Ukuran file maksimal {max_mb} MB."},
+     "Transkrip dikirim sebagai pesan dan file ({formats}). Ukuran file maksimal {max_mb} MB.\n"
+     "Tombol di bawah transkrip melakukan hal yang sama dengan sekali ketuk."},
     {Msg::kUnknownCommand, "unknown_command",
      "I don't know that command. Send /help to see what I can do.",
      "Aku belum kenal perintah itu. Ketik /help untuk melihat yang bisa aku lakukan."},
@@ -179,6 +192,76 @@ constexpr Entry kCatalogue[] = {
      "{rank}. {user}: {audio} audio, {requests} requests, ${cost}",
      "{rank}. {user}: {audio} audio, {requests} permintaan, ${cost}"},
     {Msg::kStatsUsageNone, "stats_usage_none", "none yet", "belum ada"},
+    {Msg::kChoicesAdminsOnly, "choices_admins_only",
+     "Only admins of this chat can change this setting.",
+     "Hanya admin chat ini yang bisa mengubah pengaturan ini."},
+    {Msg::kFormatsCurrent, "formats_current",
+     "Files sent with each transcript in this chat: {formats}.\nChange with /formats and a "
+     "comma list of txt, srt, vtt, json (e.g. /formats txt,srt), /formats none for the "
+     "message only, or /formats default for the bot's setting.",
+     "File yang dikirim dengan setiap transkrip di chat ini: {formats}.\nUbah dengan /formats "
+     "dan daftar dengan koma dari txt, srt, vtt, json (misalnya /formats txt,srt), /formats "
+     "none untuk pesan saja, atau /formats default untuk pengaturan bawaan bot."},
+    {Msg::kFormatsNone, "formats_none", "none, the message only", "tidak ada, hanya pesan"},
+    {Msg::kFormatsDefaultNote, "formats_default_note", "{formats} (the bot's default)",
+     "{formats} (bawaan bot)"},
+    {Msg::kFormatsSet, "formats_set", "Done: transcripts in this chat now come with {formats}.",
+     "Beres: transkrip di chat ini sekarang dikirim dengan {formats}."},
+    {Msg::kFormatsSetNone, "formats_set_none",
+     "Done: transcripts in this chat now come as messages only, without files.",
+     "Beres: transkrip di chat ini sekarang hanya dikirim sebagai pesan, tanpa file."},
+    {Msg::kFormatsSetDefault, "formats_set_default",
+     "Done: this chat follows the bot's setting again ({formats}).",
+     "Beres: chat ini kembali mengikuti pengaturan bawaan bot ({formats})."},
+    {Msg::kFormatsInvalid, "formats_invalid",
+     "I don't know the file format \"{value}\". Use a comma list of txt, srt, vtt and json "
+     "(e.g. /formats txt,srt), or /formats none for the message only.",
+     "Aku tidak kenal format file \"{value}\". Pakai daftar dengan koma dari txt, srt, vtt, "
+     "dan json (misalnya /formats txt,srt), atau /formats none untuk pesan saja."},
+    {Msg::kTimestampsCurrentOn, "timestamps_current_on",
+     "Time marks in this chat's transcripts: on. Turn them off with /timestamps off.",
+     "Penanda waktu di transkrip chat ini: aktif. Matikan dengan /timestamps off."},
+    {Msg::kTimestampsCurrentOff, "timestamps_current_off",
+     "Time marks in this chat's transcripts: off. Turn them on with /timestamps on: each "
+     "paragraph then starts with its time, like [01:05].",
+     "Penanda waktu di transkrip chat ini: nonaktif. Aktifkan dengan /timestamps on: setiap "
+     "paragraf akan diawali waktunya, seperti [01:05]."},
+    {Msg::kTimestampsSetOn, "timestamps_set_on",
+     "Done: each paragraph of this chat's transcripts now starts with its time, like [01:05].",
+     "Beres: setiap paragraf transkrip di chat ini sekarang diawali waktunya, seperti [01:05]."},
+    {Msg::kTimestampsSetOff, "timestamps_set_off",
+     "Done: no more time marks in this chat's transcripts.",
+     "Beres: transkrip di chat ini tidak lagi memakai penanda waktu."},
+    {Msg::kTimestampsUsage, "timestamps_usage", "Usage: /timestamps on or /timestamps off.",
+     "Cara pakai: /timestamps on atau /timestamps off."},
+    {Msg::kSpeakersCurrentOn, "speakers_current_on",
+     "Speaker labels in this chat's transcripts: on. Turn them off with /speakers off.",
+     "Label pembicara di transkrip chat ini: aktif. Matikan dengan /speakers off."},
+    {Msg::kSpeakersCurrentOff, "speakers_current_off",
+     "Speaker labels in this chat's transcripts: off. Turn them on with /speakers on.",
+     "Label pembicara di transkrip chat ini: nonaktif. Aktifkan dengan /speakers on."},
+    {Msg::kSpeakersSetOn, "speakers_set_on",
+     "Done: this chat's transcripts now say who speaks (Speaker 1, Speaker 2, …) at each "
+     "change of speaker.",
+     "Beres: transkrip di chat ini sekarang menyebut siapa yang bicara (Pembicara 1, "
+     "Pembicara 2, …) setiap kali pembicaranya berganti."},
+    {Msg::kSpeakersSetOnFallback, "speakers_set_on_fallback",
+     "Done, speaker labels are on. But only Deepgram tells speakers apart, and this bot uses "
+     "it only when {engines} fails, so most transcripts will have no labels.",
+     "Beres, label pembicara aktif. Tapi hanya Deepgram yang bisa membedakan pembicara, dan "
+     "bot ini memakainya hanya jika {engines} gagal, jadi kebanyakan transkrip tidak akan "
+     "punya label."},
+    {Msg::kSpeakersSetOff, "speakers_set_off",
+     "Done: no more speaker labels in this chat's transcripts.",
+     "Beres: transkrip di chat ini tidak lagi memakai label pembicara."},
+    {Msg::kSpeakersUnsupported, "speakers_unsupported",
+     "I can't tell speakers apart here: this bot transcribes with {engines}, and only Deepgram "
+     "can name speakers. Nothing was changed; the bot's operator can add Deepgram.",
+     "Aku tidak bisa membedakan pembicara di sini: bot ini mentranskrip dengan {engines}, dan "
+     "hanya Deepgram yang bisa menyebut pembicara. Tidak ada yang diubah; pengelola bot bisa "
+     "menambahkan Deepgram."},
+    {Msg::kSpeakersUsage, "speakers_usage", "Usage: /speakers on or /speakers off.",
+     "Cara pakai: /speakers on atau /speakers off."},
     {Msg::kFileTooLarge, "file_too_large",
      "This file is {size_mb} MB, but I accept files up to {max_mb} MB. Please send a smaller "
      "one.",
@@ -261,6 +344,7 @@ constexpr Entry kCatalogue[] = {
      "Transkripnya panjang ({chars} karakter), jadi ini bagian awalnya saja; teks lengkapnya "
      "ada di file terlampir."},
     {Msg::kLanguageUnknown, "language_unknown", "unknown", "tidak diketahui"},
+    {Msg::kSpeakerLabel, "speaker_label", "Speaker", "Pembicara"},
     {Msg::kRejectEmpty, "reject_empty", "The file is empty, so there is nothing to transcribe.",
      "File-nya kosong, jadi tidak ada yang bisa ditranskrip."},
     {Msg::kRejectNotMedia, "reject_not_media", "This doesn't look like an audio or video file.",
@@ -310,6 +394,12 @@ constexpr Entry kCatalogue[] = {
      "Bahasa ucapan chat ini (KODE atau auto)"},
     {Msg::kCmdMode, "cmd_mode", "Groups: auto or manual transcription (admins)",
      "Grup: transkripsi auto atau manual (admin)"},
+    {Msg::kCmdFormats, "cmd_formats", "Files sent with transcripts here (txt,srt,vtt,json|none)",
+     "File yang dikirim dengan transkrip (txt,srt,vtt,json|none)"},
+    {Msg::kCmdTimestamps, "cmd_timestamps", "Time marks in transcripts (on|off)",
+     "Penanda waktu di transkrip (on|off)"},
+    {Msg::kCmdSpeakers, "cmd_speakers", "Who speaks, in transcripts (on|off)",
+     "Siapa yang bicara, di transkrip (on|off)"},
     {Msg::kCmdTranscribe, "cmd_transcribe", "Reply to a voice or video message to transcribe it",
      "Balas pesan suara atau video untuk mentranskripnya"},
     {Msg::kCmdStatus, "cmd_status", "Your jobs in progress", "Pekerjaanmu yang sedang berjalan"},
@@ -320,6 +410,60 @@ constexpr Entry kCatalogue[] = {
      "Hapus data tentangmu yang tersimpan"},
     {Msg::kCmdUsage, "cmd_usage", "Your usage today and this month, your quota",
      "Pemakaianmu hari ini dan bulan ini, kuotamu"},
+    // Actions under a transcript (issue 16)
+    {Msg::kActionButtonSummary, "action_button_summary", "📝 Summary", "📝 Ringkasan"},
+    {Msg::kActionButtonTranslate, "action_button_translate", "🌐 {language}", "🌐 {language}"},
+    {Msg::kActionButtonSubtitles, "action_button_subtitles", "🎬 Subtitles", "🎬 Subtitle"},
+    {Msg::kActionNameSummary, "action_name_summary", "Summary", "Ringkasan"},
+    {Msg::kActionNameTranslate, "action_name_translate", "Translation ({language})",
+     "Terjemahan ({language})"},
+    {Msg::kActionNameSubtitles, "action_name_subtitles", "Subtitles", "Subtitle"},
+    {Msg::kActionStatus, "action_status", "⏳ {action} on its way… (job {id})",
+     "⏳ {action} sedang dibuat… (pekerjaan {id})"},
+    {Msg::kActionAccepted, "action_accepted", "⏳ {action}: on its way.",
+     "⏳ {action}: sedang dibuat."},
+    {Msg::kActionRunning, "action_running", "⏳ {action} is already on its way.",
+     "⏳ {action} sudah sedang dibuat."},
+    {Msg::kActionAlreadySent, "action_already_sent", "✅ {action} was already sent above.",
+     "✅ {action} sudah dikirim di atas."},
+    {Msg::kActionAlreadyFailed, "action_already_failed",
+     "❌ {action} failed earlier; the message above says why.",
+     "❌ {action} gagal sebelumnya; pesan di atas menjelaskan alasannya."},
+    {Msg::kActionGone, "action_gone",
+     "This transcript is no longer stored. Send the recording again to use this button.",
+     "Transkrip ini sudah tidak tersimpan. Kirim rekamannya lagi untuk memakai tombol ini."},
+    {Msg::kActionUnavailable, "action_unavailable",
+     "{action} is not available on this bot (no text model or translation engine is "
+     "configured).",
+     "{action} tidak tersedia di bot ini (tidak ada model teks atau mesin terjemahan yang "
+     "diatur)."},
+    {Msg::kActionLimit, "action_limit",
+     "You already have {count} jobs in progress (limit {limit}). Try again when one is done.",
+     "Kamu sudah punya {count} pekerjaan berjalan (batas {limit}). Coba lagi setelah salah satunya "
+     "selesai."},
+    {Msg::kActionNeedsReply, "action_needs_reply",
+     "Reply with /{command} to a transcript (its last message, with the buttons) or to a voice, "
+     "audio or video message.\n\nExamples: /summary, /translate, /translate de",
+     "Balas dengan /{command} ke sebuah transkrip (pesan terakhirnya, yang ada tombolnya) atau ke "
+     "pesan suara, audio, atau video.\n\nContoh: /summary, /translate, /translate de"},
+    {Msg::kActionNotTranscript, "action_not_transcript",
+     "That message is neither a transcript's last message (with the buttons) nor a media "
+     "message.",
+     "Pesan itu bukan pesan terakhir sebuah transkrip (yang ada tombolnya) dan bukan pesan media."},
+    {Msg::kTranslateInvalid, "translate_invalid",
+     "\"{value}\" is not a language code. Use two letters, e.g. /translate en or /translate de.",
+     "\"{value}\" bukan kode bahasa. Pakai dua huruf, misalnya /translate en atau /translate id."},
+    {Msg::kSummaryHeader, "summary_header", "📝 Summary:", "📝 Ringkasan:"},
+    {Msg::kTranslationHeader, "translation_header", "🌐 Translation ({language}):",
+     "🌐 Terjemahan ({language}):"},
+    {Msg::kSubtitlesCaption, "subtitles_caption", "🎬 Subtitles", "🎬 Subtitle"},
+    {Msg::kFailTextModel, "fail_text_model",
+     "Sorry, the text model could not finish this. Try again later.",
+     "Maaf, model teks tidak bisa menyelesaikan ini. Coba lagi nanti."},
+    {Msg::kCmdSummary, "cmd_summary", "Summary of a transcript (reply to it or to media)",
+     "Ringkasan transkrip (balas transkrip atau media)"},
+    {Msg::kCmdTranslate, "cmd_translate", "Translate a transcript: /translate [LANG], as a reply",
+     "Terjemahkan transkrip: /translate [BAHASA], sebagai balasan"},
 };
 
 static_assert(std::size(kCatalogue) == static_cast<size_t>(Msg::kCount),

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "config/config.h"
 #include "engine/pacer.h"
+#include "engine/text_model.h"
 #include "pipeline/result_cache.h"
 #include "pipeline/transcription_service.h"
 #include "store/job_queue.h"
@@ -72,6 +73,9 @@ struct JobEnv {
   // The primary engine's pacer (engine/pacer.h): its wait goes into the status message's
   // estimate of when a transcript is ready. Null: no pacing wait is known.
   engine::Pacer* pacer = nullptr;
+  // The text model for summaries and translations (LLM_*, engine/text_model.h); null: none
+  // configured, and the actions that need one are not offered.
+  engine::TextModel* text_model = nullptr;
 };
 
 bool is_admin_user(const config::Config& config, int64_t user_id);

@@ -43,6 +43,14 @@ std::string to_json(const JobPayload& p) {
         {"duration", p.media.duration}}},
   };
   if (p.thread_id) j["thread_id"] = *p.thread_id;
+  if (p.formats) j["formats"] = *p.formats;
+  if (p.timestamps) j["timestamps"] = true;
+  if (p.speakers) j["speakers"] = true;
+  if (!p.action.empty()) {
+    j["action"] = p.action;
+    j["target_language"] = p.target_language;
+    j["source_job"] = p.source_job;
+  }
   // Replace invalid UTF-8 (a name from Telegram is valid, but never let a dump throw).
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -69,6 +77,12 @@ JobPayload payload_from_json(const std::string& text) {
     p.media.mime_type = m.value("mime_type", std::string{});
     p.media.file_size = m.value("file_size", int64_t{0});
     p.media.duration = m.value("duration", 0);
+    if (j.contains("formats")) p.formats = j.at("formats").get<std::vector<std::string>>();
+    p.timestamps = j.value("timestamps", false);
+    p.speakers = j.value("speakers", false);
+    p.action = j.value("action", std::string{});
+    p.target_language = j.value("target_language", std::string{});
+    p.source_job = j.value("source_job", std::string{});
     return p;
   } catch (const json::exception& e) {
     throw std::runtime_error(std::string("malformed job payload: ") + e.what());

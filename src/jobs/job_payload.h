@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "telegram/types.h"
 
@@ -21,6 +22,17 @@ struct JobPayload {
   telegram::MediaRef media;
   int64_t media_owner_id = 0;     // author of the media message (groups)
   std::string media_owner_name;
+  // An action job (jobs/actions.h) on the transcript of `media`: "summary", "translate",
+  // "subtitles"; "" for a transcript job. Absent from payloads written before actions.
+  std::string action;
+  std::string target_language;  // "translate": ISO 639-1 code of the wanted language
+  std::string source_job;       // the transcript job the action was asked from ("" = none)
+  // The chat's choices (/formats, /timestamps, /speakers), read when the job is admitted, so
+  // a restart or another instance delivers what the chat had asked for then. Absent from
+  // older payloads: the defaults.
+  std::optional<std::vector<std::string>> formats;  // nullopt: OUTPUT_FORMATS; empty: none
+  bool timestamps = false;
+  bool speakers = false;
 };
 
 std::string to_json(const JobPayload& p);

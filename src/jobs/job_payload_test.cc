@@ -64,3 +64,60 @@ TEST(JobPayload, ShortId) { EXPECT_EQ(short_id("3f2a9c01deadbeef"), "3f2a9c01");
 
 }  // namespace
 }  // namespace tgscribe::jobs
+
+namespace tgscribe::jobs {
+namespace {
+
+TEST(JobPayloadAction, ActionFieldsRoundTripAndOldPayloadsHaveNone) {
+  JobPayload p;
+  p.chat_id = 7;
+  p.media.file_id = "F";
+  p.action = "translate";
+  p.target_language = "de";
+  p.source_job = "0123456789abcdef";
+  JobPayload q = payload_from_json(to_json(p));
+  EXPECT_EQ(q.action, "translate");
+  EXPECT_EQ(q.target_language, "de");
+  EXPECT_EQ(q.source_job, "0123456789abcdef");
+  // A payload written before actions existed: a transcript job.
+  JobPayload old = payload_from_json(
+      R"({"v":1,"chat_id":7,"media":{"kind":"voice","file_id":"F"},"user_lang":"en"})");
+  EXPECT_EQ(old.action, "");
+  EXPECT_EQ(old.target_language, "");
+  // A transcript job writes no action fields at all (older versions read it unchanged).
+  p.action.clear();
+  EXPECT_EQ(to_json(p).find("action"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tgscribe::jobs
+
+namespace tgscribe::jobs {
+namespace {
+
+TEST(JobPayloadChoices, ChatChoicesRoundTripAndOldPayloadsUseTheDefaults) {
+  JobPayload p;
+  p.chat_id = 7;
+  p.media.file_id = "F";
+  p.formats = std::vector<std::string>{"vtt"};
+  p.timestamps = true;
+  p.speakers = true;
+  JobPayload q = payload_from_json(to_json(p));
+  EXPECT_EQ(q.formats, std::vector<std::string>{"vtt"});
+  EXPECT_TRUE(q.timestamps);
+  EXPECT_TRUE(q.speakers);
+  // "none" (message only) is an empty list, not the default.
+  p.formats = std::vector<std::string>{};
+  q = payload_from_json(to_json(p));
+  ASSERT_TRUE(q.formats.has_value());
+  EXPECT_TRUE(q.formats->empty());
+  // Admitted by a version without choices: OUTPUT_FORMATS, no marks, no speakers.
+  JobPayload old = payload_from_json(
+      R"({"v":1,"chat_id":7,"media":{"kind":"voice","file_id":"F"},"user_lang":"en"})");
+  EXPECT_FALSE(old.formats.has_value());
+  EXPECT_FALSE(old.timestamps);
+  EXPECT_FALSE(old.speakers);
+}
+
+}  // namespace
+}  // namespace tgscribe::jobs

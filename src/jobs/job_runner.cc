@@ -11,6 +11,7 @@
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "i18n/i18n.h"
+#include "jobs/action_runner.h"
 #include "jobs/job_metrics.h"
 #include "jobs/job_payload.h"
 #include "jobs/lease_keeper.h"
@@ -39,7 +40,7 @@ int64_t ms_since(Steady::time_point t) {
 }
 
 // Where the job stands, for the user's message when it fails.
-enum class Stage { kDownload, kTranscribe, kDeliver };
+enum class Stage { kDownload, kTranscribe, kDeliver, kAction };
 
 // Thrown at a safe point when the job must stop (user cancel, shutdown, claim lost).
 struct Stop {};
@@ -128,7 +129,9 @@ JobRunner::JobRunner(JobEnv& env, RetryPolicy policy, ChatActions& actions,
       policy_(policy),
       actions_(actions),
       wake_outbox_(std::move(wake_outbox)),
-      messages_(env.config) {}
+      messages_(env.config) {
+  messages_.set_action_menu(action_menu(env.config, env.text_model != nullptr));
+}
 
 milliseconds JobRunner::next_retry_delay(int attempts, std::optional<milliseconds> after,
                                          bool* retry) {
@@ -138,15 +141,42 @@ milliseconds JobRunner::next_retry_delay(int attempts, std::optional<millisecond
   return d.value_or(milliseconds(0));
 }
 
-bool JobRunner::finish(Attempt& a, const store::JobOutcome& outcome,
+bool JobRunner::status_not_due(const Attempt& a) {
+  try {
+    auto e = env_.outbox.get(status_entry_id(a.job.id));
+    return e && e->state == store::OutboxState::kPending && e->attempts == 0 &&
+           e->not_before_ms > env_.clock.unix_ms();
+  } catch (const std::exception& e) {
+    spdlog::debug("job {}: reading the status reply failed: {}", a.sid, e.what());
+    return false;  // only a priority hint: the store decides the withdrawal
+  }
+}
+
+bool JobRunner::finish(Attempt& a, store::JobOutcome outcome,
                        std::vector<store::OutboxEntry> messages) {
   if (a.lease && a.lease->lost()) {
     spdlog::warn("job {}: claim lost, leaving the job to its new worker", a.sid);
     return false;
   }
+  bool direct = false;
+  if (outcome.state != store::JobState::kQueued && !messages.empty()) {
+    // The store drops the status reply only if it is still not due inside this transaction
+    // (then the final edit of it is dropped unsent by the dispatcher); a due one stays. An
+    // end that says nothing (a payload that does not parse) keeps it: better than silence.
+    outcome.withdraw = status_entry_id(a.job.id);
+    const std::string edits = status_entry_id(a.job.id) + ":";
+    if (!messages.front().id.starts_with(edits) && status_not_due(a)) {
+      // Then the first of these is the user's first reply.
+      messages.front().priority = store::kOutboxFirstReply;
+      direct = true;
+    }
+  }
   if (!env_.queue.finish(a.job.id, a.job.attempts, outcome, messages)) {
     spdlog::warn("job {}: claim {} was taken over; nothing written", a.sid, a.job.attempts);
     return false;
+  }
+  if (direct) {
+    spdlog::info("job {}: ended within STATUS_DELAY_MS: no status reply, answered directly", a.sid);
   }
   if (!messages.empty() && wake_outbox_) wake_outbox_();
   return true;
@@ -196,6 +226,7 @@ pipeline::Result JobRunner::transcribe(Attempt& a) {
   req.path = a.media_path;
   req.filename = media_filename(a.p.media);
   req.language = a.p.language;
+  req.diarize = a.p.speakers;  // the chat's /speakers, as admitted
   req.sha256 = a.sha;
   req.file_unique_id = a.p.media.file_unique_id;
   req.use_cache = true;
@@ -265,6 +296,46 @@ void JobRunner::deliver(Attempt& a, const pipeline::Result& r) {
            count);
 }
 
+void JobRunner::run_action(Attempt& a) {
+  // The download and the source transcript are the transcript job's own steps (progress,
+  // cancel checks, failpoints); what fails after them is the action's (the text model's).
+  bool downloaded = false;
+  auto fetch = [&] {
+    if (!downloaded) download(a);
+    downloaded = true;
+    a.stage = Stage::kAction;
+  };
+  ActionSteps steps;
+  steps.download = [&](std::string* sha) {
+    fetch();
+    *sha = a.sha;
+    return a.media_path;
+  };
+  steps.transcribe = [&] {
+    fetch();
+    pipeline::Result r = transcribe(a);
+    a.stage = Stage::kAction;
+    return r;
+  };
+  steps.cancelled = a.stopping;
+  a.stage = Stage::kAction;
+  a.log.set({"stage", "action"});
+  a.checkpoint();
+  std::vector<store::OutboxEntry> out = ActionRunner(env_, messages_).run(a.job, a.p, steps);
+  a.checkpoint();
+  failpoint("worker.after_transcribe");
+  out.push_back(TranscriptMessages::status_edit(a.job.id, a.p, "final", a.say(Msg::kStatusDone)));
+  size_t count = out.size();
+  if (!finish(a, {store::JobState::kDelivered, "", 0}, std::move(out))) return;
+  failpoint("worker.after_finish");
+  metrics::count_job("delivered");
+  metrics::observe_duration(seconds_since(a.t0));
+  log_with(spdlog::level::info,
+           {{"duration_ms", ms_since(a.t0)}, {"outcome", "delivered"}, {"action", a.p.action}},
+           "job {}: {} done in {:.1f} s, {} message(s) in the outbox", a.sid, a.p.action,
+           seconds_since(a.t0), count);
+}
+
 void JobRunner::on_rejected(Attempt& a, const std::exception& e, int reason) {
   spdlog::info("job {}: media rejected: {}", a.sid, e.what());
   fail(a, e.what(),
@@ -312,6 +383,7 @@ void JobRunner::on_error(Attempt& a, const Error& e) {
   Msg m = too_big                         ? Msg::kFailFileTooBigCloud
           : a.stage == Stage::kDownload   ? Msg::kFailDownload
           : a.stage == Stage::kTranscribe ? Msg::kFailEngine
+          : a.stage == Stage::kAction     ? Msg::kFailTextModel
                                           : Msg::kFailInternal;
   fail(a, e.what(),
        tr(a.lang, m,
@@ -394,9 +466,13 @@ void JobRunner::run(const store::Job& job, const std::string& worker_id,
 
   try {
     if (!env_.pipeline) throw Error(ErrorKind::kInternal, "no transcription pipeline");
-    download(a);
-    pipeline::Result r = transcribe(a);
-    deliver(a, r);
+    if (!a.p.action.empty()) {
+      run_action(a);
+    } else {
+      download(a);
+      pipeline::Result r = transcribe(a);
+      deliver(a, r);
+    }
   } catch (const Stop&) {
     on_stopped(a);
   } catch (const media::MediaRejected& e) {

@@ -47,14 +47,20 @@ class JobRunner {
   void download(Attempt& a);
   pipeline::Result transcribe(Attempt& a);
   void deliver(Attempt& a, const pipeline::Result& r);
+  // An action job (jobs/action_runner.h) instead of download -> transcribe -> deliver.
+  void run_action(Attempt& a);
   void on_rejected(Attempt& a, const std::exception& e, int reason);
   void on_error(Attempt& a, const Error& e);
   void on_stopped(Attempt& a);
   // Ends the claim as failed with `text` told to the user.
   void fail(Attempt& a, const std::string& error, const std::string& text);
   // JobQueue::finish under the claim's fence; false (and logged) when the claim was lost.
-  bool finish(Attempt& a, const store::JobOutcome& outcome,
-              std::vector<store::OutboxEntry> messages);
+  // A final outcome also withdraws the status reply when it is not due yet
+  // (STATUS_DELAY_MS), and then the first of `messages` is the user's first reply.
+  bool finish(Attempt& a, store::JobOutcome outcome, std::vector<store::OutboxEntry> messages);
+  // The status reply is still waiting for STATUS_DELAY_MS (never tried): a final outcome now
+  // withdraws it.
+  bool status_not_due(const Attempt& a);
   std::chrono::milliseconds next_retry_delay(int attempts,
                                              std::optional<std::chrono::milliseconds> after,
                                              bool* retry);

@@ -111,6 +111,12 @@ void OutboxDispatcher::loop(int index) {
 }
 
 void OutboxDispatcher::send_batch(const std::string& owner, const store::OutboxBatch& batch) {
+  // The claim took the lease just now. Renewing it is a store write (with SQLite an fsync
+  // under the one connection everything shares, intake's admissions included), so it is done
+  // only once a quarter of the lease has passed: a lease then has three quarters left, and a
+  // sender that lost it still sends nothing more. A burst's status replies (batches of one)
+  // need one write fewer each.
+  auto renewed = Steady::now();
   for (size_t i = 0; i < batch.entries.size(); ++i) {
     const auto& entry = batch.entries[i];
     // What this entry's lines say about it (LOG_FORMAT=json): its job, chat and stage.
@@ -119,9 +125,12 @@ void OutboxDispatcher::send_batch(const std::string& owner, const store::OutboxB
     if (stopping_ && Steady::now().time_since_epoch().count() >= deadline_ns_.load()) return;
     try {
       // Fencing: a sender whose lease ran out (a very slow call) sends nothing more.
-      if (!env_.outbox.renew(batch.chat_id, owner, options_.lease)) {
-        spdlog::warn("outbox: lost chat {} to another sender", batch.chat_id);
-        return;
+      if (Steady::now() - renewed >= options_.lease / 4) {
+        if (!env_.outbox.renew(batch.chat_id, owner, options_.lease)) {
+          spdlog::warn("outbox: lost chat {} to another sender", batch.chat_id);
+          return;
+        }
+        renewed = Steady::now();
       }
       if (for_gone_chat(entry)) {
         env_.outbox.mark_dropped(entry.id, "the chat is gone (the bot was blocked or removed)");
@@ -134,6 +143,13 @@ void OutboxDispatcher::send_batch(const std::string& owner, const store::OutboxB
         continue;
       }
       OutboxMessage m = outbox_message_from_json(entry.body);
+      if (m.method == OutboxMessage::Method::kEditMessageText && never_sent(m.edit_of)) {
+        // An edit of a status reply its job withdrew (it ended before STATUS_DELAY_MS): there
+        // is no message to edit, and nothing is wrong.
+        env_.outbox.mark_dropped(entry.id, "nothing to edit: " + m.edit_of + " was not sent");
+        spdlog::debug("outbox: {} skipped: {} was withdrawn", entry.id, m.edit_of);
+        continue;
+      }
       int64_t message_id = send(entry, m);
       // The one at-least-once window: Telegram has it, the store does not know yet.
       failpoint("outbox.after_send");
@@ -176,6 +192,7 @@ int64_t OutboxDispatcher::send(const store::OutboxEntry& entry, const OutboxMess
       p.text = m.text;
       if (m.reply_to_message_id) p.reply_to_message_id = m.reply_to_message_id;
       p.message_thread_id = m.thread_id;
+      p.reply_markup = m.reply_markup;
       return env_.sender.send_message(std::move(p), no_wait).message_id;
     }
     case OutboxMessage::Method::kSendDocument: {
@@ -199,6 +216,7 @@ int64_t OutboxDispatcher::send(const store::OutboxEntry& entry, const OutboxMess
       e.chat_id = m.chat_id;
       e.message_id = target->message_id;
       e.text = m.text;
+      e.reply_markup = m.reply_markup;
       env_.sender.edit_message_text(std::move(e), no_wait);  // "not modified" is fine too
       return 0;
     }
@@ -243,6 +261,11 @@ void OutboxDispatcher::failed(const store::OutboxEntry& entry, const std::except
     // The store is down: the entry stays pending and is retried when the lease passes.
     spdlog::error("outbox: recording the failure of {} failed: {}", entry.id, se.what());
   }
+}
+
+bool OutboxDispatcher::never_sent(const std::string& id) {
+  auto target = env_.outbox.get(id);
+  return target && target->state == store::OutboxState::kDropped && target->message_id == 0;
 }
 
 bool OutboxDispatcher::for_gone_chat(const store::OutboxEntry& entry) {

@@ -33,7 +33,7 @@ namespace tgscribe::jobs {
 
 struct DispatcherOptions {
   int senders = 8;
-  std::chrono::milliseconds lease{60'000};  // renewed before every send
+  std::chrono::milliseconds lease{60'000};  // renewed before a send once a quarter passed
   std::chrono::milliseconds poll{500};      // for entries written by other instances
   int batch = 20;
   std::chrono::milliseconds retry_initial{1'000};
@@ -72,6 +72,8 @@ class OutboxDispatcher {
   void chat_gone(const store::OutboxBatch& batch, size_t from, const std::string& why);
   // Entries of a gone chat written before it went, and those of jobs cancelled for it.
   bool for_gone_chat(const store::OutboxEntry& entry);
+  // The entry `id` was dropped without being sent (withdrawn, refused): edits of it go nowhere.
+  bool never_sent(const std::string& id);
 
   JobEnv& env_;
   const std::string instance_;

@@ -185,6 +185,43 @@ TEST_P(OutboxDispatcherTest, AnEditChangesTheMessageAnEarlierEntrySent) {
   EXPECT_EQ(tg_.message_text(41, id), "done");
 }
 
+TEST_P(OutboxDispatcherTest, AnEditOfAWithdrawnStatusReplyIsDroppedWithoutACall) {
+  OutboxMessage edit;
+  edit.method = OutboxMessage::Method::kEditMessageText;
+  edit.chat_id = 42;
+  edit.edit_of = "job:status";
+  edit.text = "done";
+  // The job ended before its status reply was due: the finish withdrew it.
+  env_->outbox.add({text("job:status", 42, "queued")});
+  env_->outbox.mark_dropped("job:status", "withdrawn");
+  env_->outbox.add(
+      {text("job:text:0", 42, "the transcript"), make_entry("job:status:final", "job", edit)});
+  OutboxDispatcher d(*env_, "test", opts_);
+  d.start();
+  ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
+  EXPECT_EQ(texts(42), (std::vector<std::string>{"the transcript"}));
+  EXPECT_EQ(tg_.call_count("editMessageText"), 0u);
+  EXPECT_EQ(env_->outbox.get("job:status:final")->state, store::OutboxState::kDropped);
+}
+
+TEST_P(OutboxDispatcherTest, FirstRepliesGoBeforeOtherChatsBulk) {
+  std::vector<store::OutboxEntry> entries;
+  for (int64_t chat : {51, 52, 53}) entries.push_back(text("t" + std::to_string(chat), chat, "t"));
+  for (int64_t chat : {61, 62, 63}) {
+    auto e = text("s" + std::to_string(chat), chat, "s");
+    e.priority = store::kOutboxFirstReply;
+    entries.push_back(e);
+  }
+  env_->outbox.add(entries);  // the transcripts were written first
+  opts_.senders = 1;
+  OutboxDispatcher d(*env_, "test", opts_);
+  d.start();
+  ASSERT_TRUE(eventually([&] { return env_->outbox.pending() == 0; }));
+  std::vector<int64_t> order;
+  for (const auto& c : tg_.calls("sendMessage")) order.push_back(c.chat_id());
+  EXPECT_EQ(order, (std::vector<int64_t>{61, 62, 63, 51, 52, 53}));
+}
+
 TEST_P(OutboxDispatcherTest, ADocumentIsSentWithItsNameAndContent) {
   OutboxMessage doc;
   doc.method = OutboxMessage::Method::kSendDocument;

@@ -26,6 +26,7 @@ std::string to_json(const OutboxMessage& m) {
   if (m.reply_to_message_id) j["reply_to"] = m.reply_to_message_id;
   if (!m.text.empty()) j["text"] = m.text;
   if (!m.edit_of.empty()) j["edit_of"] = m.edit_of;
+  if (m.reply_markup) j["reply_markup"] = m.reply_markup->to_json();
   if (m.method == OutboxMessage::Method::kSendDocument) {
     j["file_name"] = m.file_name;
     j["mime_type"] = m.mime_type;
@@ -59,15 +60,20 @@ OutboxMessage outbox_message_from_json(const std::string& json) {
   m.file_name = j.value("file_name", "");
   m.mime_type = j.value("mime_type", "");
   m.content = j.value("content", "");
+  // Entries written before keyboards existed have none.
+  if (auto k = j.find("reply_markup"); k != j.end())
+    m.reply_markup = telegram::parse_inline_keyboard(*k);
   return m;
 }
 
-store::OutboxEntry make_entry(std::string id, std::string job_id, const OutboxMessage& m) {
+store::OutboxEntry make_entry(std::string id, std::string job_id, const OutboxMessage& m,
+                              int priority) {
   store::OutboxEntry e;
   e.id = std::move(id);
   e.chat_id = m.chat_id;
   e.job_id = std::move(job_id);
   e.body = to_json(m);
+  e.priority = priority;
   return e;
 }
 

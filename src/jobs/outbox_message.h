@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/outbox.h"
+#include "telegram/types.h"
 
 namespace tgscribe::jobs {
 
@@ -21,6 +22,9 @@ struct OutboxMessage {
   std::string file_name;             // kSendDocument
   std::string mime_type;
   std::string content;
+  // Buttons under a sent message (the transcript's last part carries the actions); on an
+  // edit, set replaces them. Kept as Telegram's JSON in the entry.
+  std::optional<telegram::InlineKeyboard> reply_markup;
 };
 
 std::string to_json(const OutboxMessage& m);
@@ -28,7 +32,10 @@ std::string to_json(const OutboxMessage& m);
 OutboxMessage outbox_message_from_json(const std::string& json);
 
 // An entry with id `id` (see store::OutboxEntry) for `m`, belonging to `job_id` ("" = none).
-store::OutboxEntry make_entry(std::string id, std::string job_id, const OutboxMessage& m);
+// `priority`: store::kOutboxFirstReply for what a user waits for first (a status reply, a
+// refusal, a command's answer), else bulk.
+store::OutboxEntry make_entry(std::string id, std::string job_id, const OutboxMessage& m,
+                              int priority = store::kOutboxBulk);
 
 // Entry ids, derived from what produced them so a repeated write is a no-op.
 std::string status_entry_id(const std::string& job_id);  // "<job>:status"

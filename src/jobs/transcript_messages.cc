@@ -5,6 +5,7 @@
 #include "common/safe_name.h"
 #include "common/strings.h"
 #include "i18n/i18n.h"
+#include "jobs/chat_choices.h"
 #include "transcript/message_splitter.h"
 #include "transcript/utf8.h"
 #include "transcript/writers.h"
@@ -38,7 +39,8 @@ store::OutboxEntry TranscriptMessages::notice(const std::string& job_id, const J
 
 store::OutboxEntry TranscriptMessages::status(const std::string& job_id, const JobPayload& p,
                                               const std::string& text) {
-  return make_entry(status_entry_id(job_id), job_id, reply_message(p, text));
+  return make_entry(status_entry_id(job_id), job_id, reply_message(p, text),
+                    store::kOutboxFirstReply);
 }
 
 store::OutboxEntry TranscriptMessages::status_edit(const std::string& job_id, const JobPayload& p,
@@ -77,7 +79,9 @@ std::string TranscriptMessages::preview(const std::string& text, size_t max_char
 std::vector<store::OutboxEntry> TranscriptMessages::transcript(
     const std::string& job_id, const JobPayload& p, const transcript::Transcript& t) const {
   i18n::Lang lang = i18n::lang_for(p.user_lang);
-  std::string body = trim(t.text());
+  // The chat's /speakers, /timestamps and /formats (jobs/chat_choices.h).
+  const transcript::Transcript shown = shown_transcript(p, t);
+  std::string body = message_body(p, shown);
   if (body.empty()) return {notice(job_id, p, "nospeech", tr(lang, Msg::kNoSpeech))};
 
   std::string header;
@@ -91,7 +95,7 @@ std::vector<store::OutboxEntry> TranscriptMessages::transcript(
       tr(lang, Msg::kFooter, fmt::arg("duration", i18n::format_duration(t.duration)),
          fmt::arg("language", language), fmt::arg("engine", engine));
 
-  std::vector<std::string> formats = config_.output_formats;
+  std::vector<std::string> formats = chat_formats(p, config_);
   size_t chars = transcript::utf8::code_point_count(body);
   bool as_file = config_.message_file_threshold > 0 &&
                  chars > static_cast<size_t>(config_.message_file_threshold);
@@ -109,8 +113,13 @@ std::vector<store::OutboxEntry> TranscriptMessages::transcript(
 
   std::vector<store::OutboxEntry> out;
   for (size_t i = 0; i < parts.size(); ++i) {
-    out.push_back(
-        make_entry(job_id + ":text:" + std::to_string(i), job_id, reply_message(p, parts[i])));
+    OutboxMessage m = reply_message(p, parts[i]);
+    // The actions go under the transcript's last text message: the one a /summary replies to.
+    if (i + 1 == parts.size() && menu_ && p.action.empty()) {
+      telegram::InlineKeyboard kb = action_keyboard(*menu_, job_id, lang, t.language, formats);
+      if (!kb.empty()) m.reply_markup = std::move(kb);
+    }
+    out.push_back(make_entry(job_id + ":text:" + std::to_string(i), job_id, m));
   }
   for (const auto& name : formats) {
     auto f = transcript::parse_format(name);
@@ -119,7 +128,7 @@ std::vector<store::OutboxEntry> TranscriptMessages::transcript(
     m.method = OutboxMessage::Method::kSendDocument;
     m.file_name = output_name(p, transcript::format_name(*f));
     m.mime_type = transcript::content_type(*f);
-    m.content = transcript::render(*f, t, p.media.file_name);
+    m.content = transcript::render(*f, shown, p.media.file_name, text_options(p));
     out.push_back(make_entry(job_id + ":file:" + transcript::format_name(*f), job_id, m));
   }
   return out;

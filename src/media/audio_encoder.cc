@@ -14,6 +14,7 @@ extern "C" {
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <vector>
 
@@ -127,6 +128,9 @@ void validate(const EncodeOptions& o) {
     if (o.bitrate < 6000 || o.bitrate > 510000) {
       throw std::invalid_argument("encode: Opus bitrate must be 6..510 kbit/s");
     }
+    if (o.complexity < 0 || o.complexity > 10) {
+      throw std::invalid_argument("encode: Opus complexity must be 0..10");
+    }
   } else if (o.container == Container::kWebm) {
     throw std::invalid_argument("encode: FLAC in WebM");
   }
@@ -161,12 +165,12 @@ const char* to_string(Container container) {
   return "ogg";
 }
 
-EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path& out,
-                          const EncodeOptions& options, const MediaLimits& limits) {
-  validate(options);
-  PcmDecoder dec(source, limits, PcmFormat{options.sample_rate, options.channels});
-  if (options.start_s > 0) dec.seek(options.start_s);
+namespace {
 
+// The encoder proper, fed by `read` (interleaved samples in the output format, 0 at the end):
+// the same settings whether the samples come from a file or from memory.
+EncodeResult encode_samples(const std::function<size_t(int16_t*, size_t)>& read,
+                            const std::filesystem::path& out, const EncodeOptions& options) {
   Output o;
   open_output(o, out, options.container);
   const AVCodec* codec = options.codec == AudioCodec::kOpus
@@ -186,6 +190,7 @@ EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path
     // Speech-tuned mode, and constrained VBR so the planned size (bitrate x duration) holds.
     av_dict_set(&enc_opts, "application", "voip", 0);
     av_dict_set(&enc_opts, "vbr", "constrained", 0);
+    av_dict_set_int(&enc_opts, "compression_level", options.complexity, 0);
   }
   int rc = avcodec_open2(o.enc, codec, &enc_opts);
   av_dict_free(&enc_opts);
@@ -217,7 +222,7 @@ EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path
     const int64_t want = std::min<int64_t>(frame_size, remaining);
     size_t got = 0;
     while (got < static_cast<size_t>(want) * ch) {
-      size_t n = dec.read(pcm.data() + got, static_cast<size_t>(want) * ch - got);
+      size_t n = read(pcm.data() + got, static_cast<size_t>(want) * ch - got);
       if (n == 0) break;
       got += n;
     }
@@ -249,6 +254,34 @@ EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path
   result.bytes = close_output(o);
   result.duration_s = static_cast<double>(pts) / options.sample_rate;
   return result;
+}
+
+}  // namespace
+
+EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path& out,
+                          const EncodeOptions& options, const MediaLimits& limits) {
+  validate(options);
+  PcmDecoder dec(source, limits, PcmFormat{options.sample_rate, options.channels});
+  if (options.start_s > 0) dec.seek(options.start_s);
+  return encode_samples([&dec](int16_t* buf, size_t n) { return dec.read(buf, n); }, out,
+                        options);
+}
+
+EncodeResult encode_pcm(std::span<const int16_t> pcm, const std::filesystem::path& out,
+                        const EncodeOptions& options) {
+  EncodeOptions whole = options;
+  whole.start_s = 0;
+  whole.end_s = -1;
+  validate(whole);
+  size_t pos = 0;
+  return encode_samples(
+      [&](int16_t* buf, size_t n) {
+        n = std::min(n, pcm.size() - pos);
+        std::copy_n(pcm.data() + pos, n, buf);
+        pos += n;
+        return n;
+      },
+      out, whole);
 }
 
 EncodeResult remux_audio(const MediaSource& source, const std::filesystem::path& out,

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 
 #include "media/media_info.h"
@@ -22,7 +23,15 @@ struct EncodeOptions {
   AudioCodec codec = AudioCodec::kOpus;
   Container container = Container::kOgg;  // Opus: ogg|webm; FLAC: flac|ogg
   int bitrate = 32000;                    // bits/s (Opus only)
-  int sample_rate = 16000;                // Opus: 8000, 12000, 16000, 24000 or 48000
+  // Opus complexity 0..10 trades CPU for quality; libopus defaults to 10. Measured on 16 kHz mono
+  // speech (bench/opus_settings_bench.cc, curve in docs/benchmarks.md): the embedded engine's
+  // word error rate shows no trend with complexity (mean over the four bitrates: 25.7 % at 0,
+  // 26.8 % at 5, 25.7 % at 10, on 71 words: a word is 1.4 pp), while encoding costs about 3x
+  // more CPU at 10 than at 0 (~140x against ~48x real time per core). The cheapest setting within
+  // 0.5 pp of the best WER was complexity 0 at 32 kbit/s, so both are the defaults (the bitrate:
+  // PlannerOptions).
+  int complexity = 0;
+  int sample_rate = 16000;  // Opus: 8000, 12000, 16000, 24000 or 48000
   int channels = 1;
   double start_s = 0;               // cut [start_s, end_s) of the input
   double end_s = -1;                // < 0: to the end
@@ -39,6 +48,12 @@ struct EncodeResult {
 // a partly written file is removed. std::invalid_argument for impossible options.
 EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path& out,
                           const EncodeOptions& options, const MediaLimits& limits = {});
+
+// Encodes interleaved 16-bit samples already in options.sample_rate/channels (start_s and
+// end_s ignored): chunks cut from one decode of a long recording are encoded in parallel
+// without decoding the file again. Throws like encode_audio.
+EncodeResult encode_pcm(std::span<const int16_t> pcm, const std::filesystem::path& out,
+                        const EncodeOptions& options);
 
 // Copies the first audio stream's packets, unchanged, into another container (e.g. a voice
 // note's Opus from Ogg into WebM for an engine that does not take Ogg): no quality lost, no

@@ -112,6 +112,31 @@ TEST(AudioEncoderTest, LowerBitrateMakesSmallerFiles) {
   EXPECT_LE(b.bytes, estimate_encoded_bytes(lo, 10, PlannerOptions{}));
 }
 
+// The default complexity (0, chosen by bench/opus_settings_bench.cc) reaches libopus: the same
+// input encodes to other bytes at 10, both within the planned size; out of range is refused.
+TEST(AudioEncoderTest, ComplexityReachesTheEncoder) {
+  TempDir dir;
+  fs::path in = dir / "speech.wav";
+  ASSERT_TRUE(tgscribe::testing::make_speech("Complexity trades processor time for quality.", in));
+  const double in_s = probe_file(in, {}).duration_s;
+  EncodeOptions fast, slow;
+  slow.complexity = 10;
+  EXPECT_EQ(fast.complexity, 0);
+  auto a = encode_audio(MediaSource::from_path(in), dir / "fast.ogg", fast);
+  auto b = encode_audio(MediaSource::from_path(in), dir / "slow.ogg", slow);
+  EXPECT_NE(tgscribe::testing::read_file(dir / "fast.ogg"),
+            tgscribe::testing::read_file(dir / "slow.ogg"));
+  EXPECT_LE(a.bytes, estimate_encoded_bytes(fast, in_s, PlannerOptions{}));
+  EXPECT_LE(b.bytes, estimate_encoded_bytes(slow, in_s, PlannerOptions{}));
+  EXPECT_NEAR(decoded_seconds(dir / "fast.ogg"), in_s, 0.1);
+  for (int bad : {-1, 11}) {
+    EncodeOptions o;
+    o.complexity = bad;
+    EXPECT_THROW(encode_audio(MediaSource::from_path(in), dir / "bad.ogg", o),
+                 std::invalid_argument);
+  }
+}
+
 TEST(AudioEncoderTest, RemuxesVoiceNoteIntoWebmWithoutReencoding) {
   TempDir dir;
   fs::path in = dir / "voice.oga";

@@ -81,6 +81,16 @@ const char* to_string(PlanKind kind) {
   return "?";
 }
 
+EncodeOptions upload_encoding(const UploadTarget& target, const PlannerOptions& options) {
+  return choose_encoding(target, options);
+}
+
+double max_upload_seconds(const EncodeOptions& encode, const UploadTarget& target,
+                          const PlannerOptions& options) {
+  return std::min(options.max_single_upload_s,
+                  std::floor(fit_seconds(encode, usable_bytes(target, options), options)));
+}
+
 int64_t estimate_encoded_bytes(const EncodeOptions& e, double seconds, const PlannerOptions& o) {
   double per_s;
   if (e.codec == AudioCodec::kFlac) {

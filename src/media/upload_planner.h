@@ -29,7 +29,10 @@ struct UploadTarget {
 struct PlannerOptions {
   int64_t compression_threshold_bytes = 30'000'000;  // AUDIO_COMPRESSION_THRESHOLD_MB
   int bitrate_cap = 96000;                           // AUDIO_TARGET_BITRATE (an upper bound)
-  int default_bitrate = 32000;               // Telegram's own voice notes are ~30 kbit/s Opus
+  // Telegram's own voice notes are ~30 kbit/s Opus; measured (bench/opus_settings_bench.cc),
+  // 32 kbit/s had the lowest WER of 12/16/24/32 on the LibriVox clips, with 12-24 kbit/s 4-9 pp
+  // worse on average: the saving in bytes is not worth words. See EncodeOptions::complexity.
+  int default_bitrate = 32000;
   int min_bitrate = 12000;                   // below this, 16 kHz Opus speech loses words
   int sample_rate = 16000;                   // AUDIO_TARGET_SAMPLE_RATE
   int channels = 1;                          // AUDIO_TARGET_CHANNELS
@@ -68,6 +71,12 @@ struct UploadPlan {
 
 UploadPlan plan_upload(const MediaInfo& info, const UploadTarget& target,
                        const PlannerOptions& options, const std::vector<Interval>& silences = {});
+
+// The encoding a re-encode or chunk for this engine uses (codec, container, bitrate; the
+// encoder's own settings otherwise), and the longest audio one upload of it may hold.
+EncodeOptions upload_encoding(const UploadTarget& target, const PlannerOptions& options);
+double max_upload_seconds(const EncodeOptions& encode, const UploadTarget& target,
+                          const PlannerOptions& options);
 
 // Planned size in bytes of `seconds` of audio encoded with `encode` (payload + container).
 int64_t estimate_encoded_bytes(const EncodeOptions& encode, double seconds,

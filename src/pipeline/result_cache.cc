@@ -59,6 +59,8 @@ std::string normalized_language(const std::string& language) {
   return l == "auto" ? std::string() : l;
 }
 
+bool can_diarize(const EngineId& engine) { return engine.name == "deepgram"; }
+
 ResultCache::ResultCache(const config::Config& config, store::TranscriptCache* cache)
     : ResultCache(configured_engines(config), cache) {}
 
@@ -68,19 +70,22 @@ ResultCache::ResultCache(std::vector<EngineId> engines, store::TranscriptCache* 
 }
 
 std::string ResultCache::content_key(const std::string& sha256, const EngineId& engine,
-                                     const std::string& language, bool translate) {
+                                     const std::string& language, bool translate, bool diarize) {
+  // Plain keys are what they always were: entries cached before diarization still answer.
   return store::make_content_key(sha256, engine.name, engine.model, normalized_language(language),
-                                 translate);
+                                 translate) +
+         (diarize && can_diarize(engine) ? "|diarize" : "");
 }
 
 std::string ResultCache::primary_key(const std::string& sha256, const std::string& language,
-                                     bool translate) const {
-  return engines_.empty() ? sha256 : content_key(sha256, engines_.front(), language, translate);
+                                     bool translate, bool diarize) const {
+  return engines_.empty() ? sha256
+                          : content_key(sha256, engines_.front(), language, translate, diarize);
 }
 
 std::optional<transcript::Transcript> ResultCache::lookup_file(const std::string& file_unique_id,
                                                                const std::string& language,
-                                                               bool translate) {
+                                                               bool translate, bool diarize) {
   if (!cache_ || file_unique_id.empty()) return std::nullopt;
   std::optional<std::string> sha;
   try {
@@ -90,20 +95,28 @@ std::optional<transcript::Transcript> ResultCache::lookup_file(const std::string
     return std::nullopt;
   }
   if (!sha) return std::nullopt;
-  return lookup_content(*sha, language, translate);
+  return lookup_content(*sha, language, translate, diarize);
 }
 
 std::optional<transcript::Transcript> ResultCache::lookup_content(const std::string& sha256,
                                                                   const std::string& language,
-                                                                  bool translate) {
+                                                                  bool translate, bool diarize) {
   if (!cache_ || sha256.empty()) return std::nullopt;
   for (const auto& engine : engines_) {
-    try {
-      if (auto hit = cache_->get(content_key(sha256, engine, language, translate))) return hit;
-    } catch (const std::exception& e) {
-      // The other keys live in the same store: one failure is enough to know.
-      failed("get", e);
-      return std::nullopt;
+    std::vector<std::string> keys = {content_key(sha256, engine, language, translate, diarize)};
+    // A plain request is answered by a diarized transcript as well (the bot hides its speaker
+    // labels): one engine request fewer; the other way round would lose the labels.
+    if (!diarize && can_diarize(engine)) {
+      keys.push_back(content_key(sha256, engine, language, translate, true));
+    }
+    for (const auto& key : keys) {
+      try {
+        if (auto hit = cache_->get(key)) return hit;
+      } catch (const std::exception& e) {
+        // The other keys live in the same store: one failure is enough to know.
+        failed("get", e);
+        return std::nullopt;
+      }
     }
   }
   return std::nullopt;
@@ -121,10 +134,10 @@ void ResultCache::remember_file(const std::string& file_unique_id, const std::st
 
 void ResultCache::store(const std::string& sha256, const transcript::Transcript& t,
                         const EngineId& producer, const std::string& language, bool translate,
-                        int64_t user_id) {
+                        int64_t user_id, bool diarize) {
   if (!cache_ || sha256.empty()) return;
   try {
-    cache_->put(content_key(sha256, producer, language, translate), t, user_id);
+    cache_->put(content_key(sha256, producer, language, translate, diarize), t, user_id);
   } catch (const std::exception& e) {
     failed("put", e);
   }

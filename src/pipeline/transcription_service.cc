@@ -1,5 +1,6 @@
 #include "pipeline/transcription_service.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -16,9 +17,11 @@
 #include "media/media_error.h"
 #include "media/media_source.h"
 #include "media/silence.h"
+#include "media/stream_planner.h"
 #include "media/upload_planner.h"
 #include "pipeline/bounded_parallel.h"
 #include "pipeline/job_temp_dir.h"
+#include "pipeline/long_media.h"
 #include "transcript/chunk_merge.h"
 #include "transcript/hallucination_filter.h"
 
@@ -102,7 +105,7 @@ TranscriptionService::TranscriptionService(const config::Config& config,
 
 std::string TranscriptionService::content_key(const std::string& sha256,
                                               const Request& request) const {
-  return cache_.primary_key(sha256, request.language, request.translate);
+  return cache_.primary_key(sha256, request.language, request.translate, request.diarize);
 }
 
 Result TranscriptionService::transcribe(const Request& request) {
@@ -120,7 +123,8 @@ Result TranscriptionService::transcribe(const Request& request) {
   }
   if (caching) {
     cache_.remember_file(request.file_unique_id, result.sha256, request.user_id);
-    if (auto hit = cache_.lookup_content(result.sha256, request.language, request.translate)) {
+    if (auto hit = cache_.lookup_content(result.sha256, request.language, request.translate,
+                                         request.diarize)) {
       result.transcript = std::move(*hit);
       result.cache_hit = true;
       job.report("transcribing", 1);
@@ -136,8 +140,8 @@ Result TranscriptionService::transcribe(const Request& request) {
         [&] {
           // The run this one waited for (on another instance, say) may have just stored it.
           if (caching) {
-            if (auto hit =
-                    cache_.lookup_content(result.sha256, request.language, request.translate)) {
+            if (auto hit = cache_.lookup_content(result.sha256, request.language, request.translate,
+                                                 request.diarize)) {
               return std::move(*hit);
             }
           }
@@ -183,7 +187,8 @@ transcript::Transcript TranscriptionService::produce(Job& job, const std::string
   t.duration = job.info.duration_s;
   // Under the key of the engine that made it: a fallback's transcript is not the primary's.
   if (caching) {
-    cache_.store(sha256, t, producer, request.language, request.translate, request.user_id);
+    cache_.store(sha256, t, producer, request.language, request.translate, request.user_id,
+                 request.diarize);
   }
   return t;
 }
@@ -203,6 +208,9 @@ transcript::Transcript TranscriptionService::run_engine(engine::Transcriber& eng
   options.channels = config_.audio_target_channels;
 
   media::UploadPlan plan = media::plan_upload(job.info, target, options);
+  if (auto streamed = run_long_media(engine, job, target, options, plan)) {
+    return std::move(*streamed);
+  }
   if (plan.kind != media::PlanKind::kPassThrough && plan.kind != media::PlanKind::kRemux) {
     // Re-encoding or chunking: find the silences first (once per job), so that silence is
     // trimmed or skipped and chunks are cut where nobody speaks.
@@ -241,6 +249,7 @@ transcript::Transcript TranscriptionService::run_engine(engine::Transcriber& eng
     o.translate = job.request.translate;
     o.prompt = job.request.prompt;
     o.word_timestamps = job.request.word_timestamps;
+    o.diarize = job.request.diarize;
     o.user_id = job.request.user_id;  // usage is attributed to the job's user
     o.cancelled = job.request.cancelled;
     if (!job.request.pacing_id.empty()) {
@@ -258,6 +267,73 @@ transcript::Transcript TranscriptionService::run_engine(engine::Transcriber& eng
     return t;
   }
   return run_pieces(engine, job, plan);
+}
+
+std::optional<transcript::Transcript> TranscriptionService::run_long_media(
+    engine::Transcriber& engine, Job& job, const media::UploadTarget& target,
+    const media::PlannerOptions& planner, const media::UploadPlan& one_shot) {
+  const engine::EngineCaps& caps = engine.caps();
+  media::StreamOptions so;
+  so.skip_silence = config_.skip_silence;
+  // Half the engine's requests per minute for one recording (more chunks would wait for the
+  // pacer), and without a limit enough to keep every parallel slot busy a few times over.
+  const int rpm = caps.name == "groq"       ? config_.groq_rpm
+                  : caps.name == "openai"   ? config_.openai_rpm
+                  : caps.name == "deepgram" ? config_.deepgram_rpm
+                                            : 0;
+  so.max_requests = rpm > 0 ? std::clamp(rpm / 2, 2, 4 * std::max(1, caps.max_concurrency))
+                            : 4 * std::max(1, caps.max_concurrency);
+  media::StreamPlan stream = media::plan_stream(job.info, target, planner, one_shot, so);
+  if (stream.decision == media::StreamDecision::kIfSilent) {
+    // It would go as it is: worth re-encoding only for a good share of silence, which a
+    // decode-only pass (cheap next to encoding) tells.
+    if (!job.silences) {
+      job.report("converting", kProbeShare);
+      media::SilenceOptions silence;
+      silence.cancelled = job.request.cancelled;
+      job.silences = media::find_silences(media::MediaSource::from_path(job.request.path), silence,
+                                          job.limits);
+      job.check_cancelled();
+    }
+    const double skippable = media::skippable_s(*job.silences, stream.cutter);
+    if (skippable < so.min_skippable_share * job.info.duration_s) return std::nullopt;
+    stream.reason += fmt::format("; {:.0f} s of silence to leave out", skippable);
+  } else if (stream.decision == media::StreamDecision::kNo) {
+    return std::nullopt;
+  }
+  spdlog::info("{}: upload plan streamed chunks: {}", caps.name, stream.reason);
+
+  LongMediaJob lj;
+  lj.path = job.request.path;
+  lj.stem =
+      file_stem(job.request.filename.empty() ? job.request.path.string() : job.request.filename);
+  if (lj.stem.empty()) lj.stem = "audio";
+  lj.info = job.info;
+  lj.limits = job.limits;
+  lj.temp = &job.temp;
+  lj.cancelled = job.request.cancelled;
+  lj.options = [&job, &caps](size_t i) {
+    engine::TranscribeOptions o;
+    o.language = normalized_language(job.request.language);
+    o.translate = job.request.translate;
+    o.prompt = job.request.prompt;
+    o.word_timestamps = job.request.word_timestamps;
+    o.diarize = job.request.diarize;
+    o.user_id = job.request.user_id;  // usage is attributed to the job's user
+    if (!job.request.pacing_id.empty()) {
+      o.pacing_ticket = job.request.pacing_id + "/" + caps.name + "/" + std::to_string(i);
+      o.pacing_order_ms = job.request.pacing_order_ms;
+    }
+    return o;
+  };
+  lj.progress = [&job](int done, int total, double share) {
+    job.report("transcribing", kProbeShare + (1 - kProbeShare) * share, done, total);
+  };
+  job.report("converting", kProbeShare, 0, 0);
+  LongMediaResult r = transcribe_long_media(engine, stream, lj);
+  job.chunks = r.chunks;
+  job.bytes_uploaded += r.bytes_uploaded;
+  return std::move(r.transcript);
 }
 
 transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& engine, Job& job,
@@ -326,6 +402,7 @@ transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& eng
     o.translate = job.request.translate;
     o.prompt = job.request.prompt;
     o.word_timestamps = job.request.word_timestamps;
+    o.diarize = job.request.diarize;
     o.user_id = job.request.user_id;  // usage is attributed to the job's user
     o.cancelled = stop;
     if (!job.request.pacing_id.empty()) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@
 
 namespace tgscribe::media {
 struct UploadPlan;
+struct UploadTarget;
+struct PlannerOptions;
 }
 
 namespace tgscribe::pipeline {
@@ -39,6 +42,9 @@ struct Request {
   bool translate = false;
   std::string prompt;
   bool word_timestamps = false;
+  // Speaker labels (a chat's /speakers on): asked of engines that can tell speakers apart,
+  // and part of their cache key (pipeline/result_cache.h).
+  bool diarize = false;
   std::string sha256;  // content hash when already known (computed while downloading)
   // Telegram's id of the file, remembered against the content hash (later requests for the
   // same file are answered without a download). Empty: none.
@@ -86,6 +92,11 @@ class TranscriptionService {
   // The engine chain and clean-up, stored under the producing engine's key.
   transcript::Transcript produce(Job& job, const std::string& sha256, bool caching);
   transcript::Transcript run_engine(engine::Transcriber& engine, Job& job);
+  // Long media on the streaming path (pipeline/long_media.h), or nullopt for the one-shot plan.
+  std::optional<transcript::Transcript> run_long_media(engine::Transcriber& engine, Job& job,
+                                                       const media::UploadTarget& target,
+                                                       const media::PlannerOptions& planner,
+                                                       const media::UploadPlan& one_shot);
   transcript::Transcript run_pieces(engine::Transcriber& engine, Job& job,
                                     const media::UploadPlan& plan);
 

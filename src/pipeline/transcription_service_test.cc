@@ -249,7 +249,9 @@ TEST_F(TranscriptionServiceTest, ThreeHoursAreChunkedAtSilencesWithTrueTimestamp
   Result r = svc->transcribe(request_for(m.three_h));
 
   auto reqs = groq.requests();
-  ASSERT_GE(reqs.size(), 4u);  // one speech region at least per chunk
+  // Several chunks; the silence between speech regions is left out, so regions an hour apart
+  // may share one request (fewer requests billed at Groq's 10 s minimum).
+  ASSERT_GE(reqs.size(), 2u);
   double sent_s = 0;
   for (const auto& q : reqs) {
     EXPECT_TRUE(q.problems.empty()) << q.problems.front();

@@ -38,6 +38,11 @@ struct JobOutcome {
   // transaction), so a job deferred again and again while the budget is spent is not given
   // up. Only an orderly finish can say so: a claim that dies with its worker still counts.
   bool deferred = false;
+  // An entry of the job that its end makes unnecessary (the status reply, written at
+  // admission due only after STATUS_DELAY_MS): dropped in the same transaction when it is
+  // still pending, never tried and not due yet, so no dispatcher can be sending it. A due or
+  // sent one is left as it is. "" = none.
+  std::string withdraw;
 };
 
 class JobQueue {

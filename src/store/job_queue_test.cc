@@ -80,6 +80,20 @@ class JobQueueTest : public ::testing::Test {
     ASSERT_EQ(j->id, id);
     ASSERT_TRUE(q_->finish(id, j->attempts, outcome(state), {}));
   }
+  // A job with a status reply due 2 s after admission (STATUS_DELAY_MS), claimed.
+  Job admit_with_delayed_status(const std::string& id) {
+    Admission a;
+    a.update_id = ++last_update_id_;
+    a.job = make_job(id, 1);
+    OutboxEntry status = message(id + ":status", 10, id);
+    status.priority = kOutboxFirstReply;
+    status.not_before_ms = now() + 2000;
+    a.messages = {status};
+    EXPECT_TRUE(stores_.updates->admit(a).accepted);
+    auto j = claim();
+    EXPECT_TRUE(j && j->id == id);
+    return j.value_or(Job{});
+  }
   void advance(std::chrono::milliseconds d) { env_.clock.advance(d); }
   int64_t now() const { return env_.clock.unix_ms(); }
 
@@ -229,6 +243,54 @@ TYPED_TEST(JobQueueTest, FinishDeliversAndWritesTheMessages) {
   EXPECT_FALSE(q.heartbeat("j1", j->attempts, 30s));
   this->advance(1h);
   EXPECT_EQ(this->claim_id(), "");
+}
+
+JobOutcome withdrawing(JobState state, const std::string& entry) {
+  JobOutcome o = outcome(state);
+  o.withdraw = entry;
+  return o;
+}
+
+TYPED_TEST(JobQueueTest, FinishWithdrawsAStatusReplyNotDueYet) {
+  auto& outbox = *this->stores_.outbox;
+  Job j = this->admit_with_delayed_status("j1");
+  this->advance(1500ms);
+  ASSERT_TRUE(this->q_->finish("j1", j.attempts, withdrawing(JobState::kDelivered, "j1:status"),
+                               {message("j1:text:0", 10, "j1")}));
+  EXPECT_EQ(outbox.get("j1:status")->state, OutboxState::kDropped);
+  EXPECT_EQ(outbox.pending(), 1);
+  auto batch = outbox.claim("d1", 30s, 10);  // the transcript is due at once, alone
+  ASSERT_TRUE(batch);
+  ASSERT_EQ(batch->entries.size(), 1u);
+  EXPECT_EQ(batch->entries[0].id, "j1:text:0");
+}
+
+TYPED_TEST(JobQueueTest, FinishKeepsAStatusReplyAlreadyDue) {
+  auto& outbox = *this->stores_.outbox;
+  Job j = this->admit_with_delayed_status("j1");
+  this->advance(2001ms);  // a dispatcher may be sending it: it stays
+  ASSERT_TRUE(this->q_->finish("j1", j.attempts, withdrawing(JobState::kFailed, "j1:status"),
+                               {message("j1:error", 10, "j1")}));
+  EXPECT_EQ(outbox.get("j1:status")->state, OutboxState::kPending);
+  EXPECT_EQ(outbox.pending(), 2);
+}
+
+TYPED_TEST(JobQueueTest, FinishKeepsAStatusReplyAlreadyTried) {
+  auto& outbox = *this->stores_.outbox;
+  Job j = this->admit_with_delayed_status("j1");
+  // Tried and failed (Telegram may have shown it): put off, but never withdrawn.
+  outbox.mark_retry("j1:status", "timeout", this->now() + 60'000);
+  ASSERT_TRUE(
+      this->q_->finish("j1", j.attempts, withdrawing(JobState::kDelivered, "j1:status"), {}));
+  EXPECT_EQ(outbox.get("j1:status")->state, OutboxState::kPending);
+}
+
+TYPED_TEST(JobQueueTest, StaleFenceWithdrawsNothing) {
+  auto& outbox = *this->stores_.outbox;
+  Job j = this->admit_with_delayed_status("j1");
+  EXPECT_FALSE(
+      this->q_->finish("j1", j.attempts + 1, withdrawing(JobState::kDelivered, "j1:status"), {}));
+  EXPECT_EQ(outbox.get("j1:status")->state, OutboxState::kPending);
 }
 
 TYPED_TEST(JobQueueTest, StaleFenceWritesNothing) {

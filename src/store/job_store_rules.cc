@@ -55,6 +55,7 @@ OutboxEntry new_outbox_entry(const OutboxEntry& in, int64_t seq, int64_t now_ms)
   e.created_ms = now_ms;
   e.state = OutboxState::kPending;
   e.not_before_ms = in.not_before_ms;
+  e.priority = in.priority;
   return e;
 }
 

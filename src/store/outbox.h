@@ -23,13 +23,22 @@ enum class OutboxState { kPending, kSent, kDropped };
 const char* to_string(OutboxState state);
 OutboxState outbox_state_from_string(const std::string& s);  // throws std::invalid_argument
 
+// Which chat a dispatcher takes next. A first reply (a status reply, a refusal, a command's
+// answer) is what a user waits for with nothing on screen yet; bulk (transcript parts,
+// documents, edits) can wait for it: with Telegram's ~30 messages/s shared by every chat, a
+// burst's first replies then go out at that pace instead of taking turns with transcripts.
+// Order within one chat never changes: priority only picks among chats.
+inline constexpr int kOutboxBulk = 0;
+inline constexpr int kOutboxFirstReply = 1;
+
 struct OutboxEntry {
   // Unique, and derived from what produced it ("<job_id>:status", "<job_id>:text:0",
   // "u<update_id>:reply"), so writing the same entry twice is a no-op.
   std::string id;
   int64_t chat_id = 0;
-  std::string job_id;  // the job it belongs to; "" for plain replies
-  std::string body;    // what to send: JSON owned by jobs/ (method, text, file, reply ...)
+  std::string job_id;          // the job it belongs to; "" for plain replies
+  std::string body;            // what to send: JSON owned by jobs/ (method, text, file, reply ...)
+  int priority = kOutboxBulk;  // kOutboxFirstReply or kOutboxBulk
 
   // Kept by the store:
   int64_t seq = 0;  // order within the chat: increasing in the order entries were added
@@ -37,6 +46,8 @@ struct OutboxEntry {
   OutboxState state = OutboxState::kPending;
   int64_t message_id = 0;  // Telegram's message id once sent (for later edits)
   int attempts = 0;        // failed sends so far
+  // Not sent before this (unix ms): set by the writer to delay an entry (a status reply that a
+  // fast job makes unnecessary: JobOutcome::withdraw), and by mark_retry.
   int64_t not_before_ms = 0;
   std::string last_error;
 };
@@ -56,11 +67,13 @@ class Outbox {
   virtual void add(const std::vector<OutboxEntry>& entries) = 0;
 
   // Claims a chat whose first pending entry is due (not_before_ms <= now) and that no other
-  // owner holds, oldest first; returns up to `max_entries` of its pending entries in order,
-  // stopping before the first one that is not due. nullopt when there is nothing to send.
+  // owner holds: the highest priority of that first entry first, then the oldest; returns up
+  // to `max_entries` of its pending entries in order, stopping before the first one that is
+  // not due or of a lower priority than the first (so a chat's status reply goes out alone,
+  // and its transcript waits behind other chats' first replies). nullopt when there is
+  // nothing to send.
   virtual std::optional<OutboxBatch> claim(const std::string& owner,
-                                           std::chrono::milliseconds lease,
-                                           int max_entries) = 0;
+                                           std::chrono::milliseconds lease, int max_entries) = 0;
   // Extends the chat's lease; false when it is not ours any more (send nothing more then).
   virtual bool renew(int64_t chat_id, const std::string& owner,
                      std::chrono::milliseconds lease) = 0;

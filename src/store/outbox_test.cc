@@ -178,6 +178,86 @@ TYPED_TEST(OutboxTest, BatchStopsBeforeTheFirstEntryNotDue) {
   EXPECT_EQ(ids(*batch), (Ids{"a"}));
 }
 
+OutboxEntry first_reply(const std::string& id, int64_t chat) {
+  OutboxEntry e = entry(id, chat);
+  e.priority = kOutboxFirstReply;
+  return e;
+}
+
+TYPED_TEST(OutboxTest, PriorityIsStored) {
+  auto& box = *this->box_;
+  box.add({first_reply("r", 1), entry("b", 1)});
+  auto r = box.get("r");
+  auto b = box.get("b");
+  ASSERT_TRUE(r && b);
+  EXPECT_EQ(r->priority, kOutboxFirstReply);
+  EXPECT_EQ(b->priority, kOutboxBulk);
+}
+
+TYPED_TEST(OutboxTest, FirstRepliesAreClaimedBeforeOlderBulk) {
+  auto& box = *this->box_;
+  // Chat 1's transcript was written first; chats 2 and 3 then got their status replies.
+  box.add({entry("1-transcript", 1)});
+  box.add({first_reply("2-status", 2)});
+  box.add({first_reply("3-status", 3)});
+  std::vector<int64_t> order;
+  for (const std::string owner : {"d1", "d2", "d3"}) {
+    auto batch = this->claim(owner);
+    ASSERT_TRUE(batch);
+    order.push_back(batch->chat_id);
+  }
+  // Among first replies the oldest first; the bulk chat last.
+  EXPECT_EQ(order, (std::vector<int64_t>{2, 3, 1}));
+}
+
+TYPED_TEST(OutboxTest, BatchStopsBeforeBulkBehindAFirstReply) {
+  auto& box = *this->box_;
+  box.add({first_reply("1-status", 1), entry("1-text", 1), entry("1-doc", 1)});
+  box.add({first_reply("2-status", 2)});
+  auto batch = this->claim("d1");
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->chat_id, 1);
+  EXPECT_EQ(ids(*batch), (Ids{"1-status"}));
+  box.mark_sent("1-status", 11);
+  box.release(1, "d1");
+  // Chat 1's first pending entry is bulk now: chat 2's status reply goes before it.
+  auto next = this->claim("d1");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->chat_id, 2);
+  box.mark_sent("2-status", 21);
+  box.release(2, "d1");
+  auto rest = this->claim("d1");
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(rest->chat_id, 1);
+  EXPECT_EQ(ids(*rest), (Ids{"1-text", "1-doc"}));  // order within the chat is kept
+}
+
+TYPED_TEST(OutboxTest, ABulkBatchTakesTheFirstRepliesBehindIt) {
+  auto& box = *this->box_;
+  // A reply written after bulk in the same chat waits for it (order), and goes with it.
+  box.add({entry("1-text", 1), first_reply("1-help", 1)});
+  auto batch = this->claim("d1");
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(ids(*batch), (Ids{"1-text", "1-help"}));
+}
+
+TYPED_TEST(OutboxTest, ADelayedFirstReplyHoldsItsChat) {
+  auto& box = *this->box_;
+  OutboxEntry status = first_reply("1-status", 1);
+  status.not_before_ms = this->now() + 2000;
+  box.add({status, entry("1-text", 1)});
+  box.add({entry("2-text", 2)});
+  auto batch = this->claim("d1");
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->chat_id, 2);  // chat 1 waits for its status reply to be due
+  EXPECT_FALSE(this->claim("d2").has_value());
+  this->advance(2001ms);
+  auto later = this->claim("d2");
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->chat_id, 1);
+  EXPECT_EQ(ids(*later), (Ids{"1-status"}));
+}
+
 TYPED_TEST(OutboxTest, DroppedEntryIsSkipped) {
   auto& box = *this->box_;
   box.add({entry("a", 1), entry("b", 1)});

@@ -321,6 +321,7 @@ Message BotApi::send_message(const SendMessageParams& params) {
   if (!params.parse_mode.empty()) p["parse_mode"] = params.parse_mode;
   if (params.disable_link_preview) p["link_preview_options"] = {{"is_disabled", true}};
   if (params.disable_notification) p["disable_notification"] = true;
+  if (params.reply_markup) p["reply_markup"] = params.reply_markup->to_json();
   return message_result("sendMessage", call("sendMessage", p));
 }
 
@@ -328,6 +329,7 @@ Message BotApi::edit_message_text(const EditMessageTextParams& params) {
   json p = {{"chat_id", params.chat_id}, {"message_id", params.message_id}, {"text", params.text}};
   if (!params.parse_mode.empty()) p["parse_mode"] = params.parse_mode;
   if (params.disable_link_preview) p["link_preview_options"] = {{"is_disabled", true}};
+  if (params.reply_markup) p["reply_markup"] = params.reply_markup->to_json();
   json result = call("editMessageText", p);
   if (result.is_object()) return message_result("editMessageText", result);
   Message m;  // `true` is the answer for inline messages
@@ -389,6 +391,16 @@ void BotApi::set_my_commands(const std::vector<BotCommand>& commands,
   json p = {{"commands", list}};
   if (!language_code.empty()) p["language_code"] = language_code;
   call("setMyCommands", p);
+}
+
+void BotApi::answer_callback_query(const AnswerCallbackQueryParams& params,
+                                   std::chrono::milliseconds timeout) {
+  json p = {{"callback_query_id", params.callback_query_id}};
+  // Telegram shows at most 200 characters; a longer text is refused, so it is cut here.
+  if (!params.text.empty()) p["text"] = truncate_utf16(params.text, 200);
+  if (params.show_alert) p["show_alert"] = true;
+  if (params.cache_time_s > 0) p["cache_time"] = params.cache_time_s;
+  call("answerCallbackQuery", p, timeout);
 }
 
 void BotApi::delete_webhook(bool drop_pending_updates) {

@@ -53,6 +53,7 @@ struct SendMessageParams {
   std::string parse_mode;                      // "" = plain text (no escaping pitfalls)
   bool disable_link_preview = true;
   bool disable_notification = false;
+  std::optional<InlineKeyboard> reply_markup;  // buttons under the message
 };
 
 struct EditMessageTextParams {
@@ -61,6 +62,15 @@ struct EditMessageTextParams {
   std::string text;
   std::string parse_mode;
   bool disable_link_preview = true;
+  // Set: the message's buttons become these (empty rows: removed). Unset: unchanged.
+  std::optional<InlineKeyboard> reply_markup;
+};
+
+struct AnswerCallbackQueryParams {
+  std::string callback_query_id;
+  std::string text;         // 0-200 characters; "" = just stop the button's spinner
+  bool show_alert = false;  // a dialog instead of a toast
+  int cache_time_s = 0;
 };
 
 struct SendDocumentParams {
@@ -123,6 +133,11 @@ class BotApi {
   // language_code "" = the default list; "id" = shown to Indonesian clients.
   void set_my_commands(const std::vector<BotCommand>& commands,
                        const std::string& language_code = {});
+  // Stops the tapped button's spinner and shows `text`. Telegram refuses a query older than
+  // about 15 minutes (400 "query is too old ... or query ID is invalid": ApiError kClient).
+  // `timeout` 0 = options.request_timeout.
+  void answer_callback_query(const AnswerCallbackQueryParams& params,
+                             std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
   void delete_webhook(bool drop_pending_updates = false);
   void set_webhook(const WebhookParams& params);
   ChatMember get_chat_member(int64_t chat_id, int64_t user_id);

@@ -3,10 +3,38 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
+#include <thread>
 
 #include "common/metrics.h"
 
 namespace tgscribe::telegram {
+
+namespace {
+
+// The chat an update belongs to (its lane), or 0 when it names none: message-like updates
+// carry "chat", callback queries their message's chat, others at least "from".
+int64_t lane_key(const nlohmann::json& u) {
+  for (const auto& [name, v] : u.items()) {
+    if (name == "update_id" || !v.is_object()) continue;
+    for (const auto* obj : {&v, v.contains("message") ? &v["message"] : nullptr}) {
+      if (!obj || !obj->is_object()) continue;
+      auto chat = obj->find("chat");
+      if (chat != obj->end() && chat->is_object()) {
+        auto id = chat->find("id");
+        if (id != chat->end() && id->is_number_integer()) return id->get<int64_t>();
+      }
+    }
+    auto from = v.find("from");
+    if (from != v.end() && from->is_object()) {
+      auto id = from->find("id");
+      if (id != from->end() && id->is_number_integer()) return id->get<int64_t>();
+    }
+  }
+  return 0;
+}
+
+}  // namespace
 
 Poller::Poller(BotApi& api, PollerOptions options, Clock& clock)
     : api_(api), options_(std::move(options)), clock_(clock) {}
@@ -31,7 +59,13 @@ int Poller::poll_once(const UpdateHandler& handler, std::stop_token stop) {
   if (stop.stop_possible()) params.cancelled = [stop] { return stop.stop_requested(); };
   auto updates = api_.get_updates(params);
   blocked_ = false;
-  int confirmed = 0;
+  // The updates to handle, in Telegram's order, each on its chat's lane.
+  struct Item {
+    const nlohmann::json* update;
+    int64_t id;
+    bool handled = false;
+  };
+  std::vector<Item> items;
   for (const auto& u : updates) {
     auto id_it = u.is_object() ? u.find("update_id") : u.end();
     if (!u.is_object() || id_it == u.end() || !id_it->is_number_integer()) {
@@ -41,21 +75,46 @@ int Poller::poll_once(const UpdateHandler& handler, std::stop_token stop) {
     }
     int64_t id = id_it->get<int64_t>();
     if (offset_ && id < *offset_) continue;  // already confirmed (a server replaying)
-    bool handled = false;
+    items.push_back({&u, id});
+  }
+  auto handle = [&](Item& item) {
     try {
-      handled = handler(u);
+      item.handled = handler(*item.update);
     } catch (const std::exception& e) {
       // Never skipped: the handler throws when the update could not be made durable (the store
       // is down), and skipping would lose it for good. The offset stays, the loop backs off,
       // and the same update is handled once the store answers again.
-      spdlog::error("telegram: handling update {} failed: {}", id, e.what());
+      spdlog::error("telegram: handling update {} failed: {}", item.id, e.what());
     }
-    if (!handled) {
+    return item.handled;
+  };
+  const size_t lanes = static_cast<size_t>(std::max(1, options_.lanes));
+  std::vector<std::vector<Item*>> lane(lanes);
+  std::map<int64_t, size_t> lane_of;  // chat -> lane, round robin: a burst spreads evenly
+  for (auto& item : items) {
+    auto [it, fresh] = lane_of.try_emplace(lane_key(*item.update), lane_of.size() % lanes);
+    lane[it->second].push_back(&item);
+  }
+  // A lane stops at its first unhandled update: the chat's later ones must not overtake it.
+  auto run_lane = [&](std::vector<Item*>& l) {
+    for (Item* item : l)
+      if (!handle(*item)) break;
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (size_t i = 1; i < lanes; ++i) {
+      if (!lane[i].empty()) threads.emplace_back([&, i] { run_lane(lane[i]); });
+    }
+    run_lane(lane[0]);
+  }  // joined
+  int confirmed = 0;
+  for (const auto& item : items) {
+    if (!item.handled) {
       // Stop here: the next getUpdates starts again at this update.
       blocked_ = true;
       break;
     }
-    offset_ = id + 1;
+    offset_ = item.id + 1;
     ++confirmed;
   }
   return confirmed;

@@ -27,6 +27,10 @@ struct PollerOptions {
   // An update the handler could not make durable (the store is down) is tried again at least
   // this often, so the bot catches up within seconds of the store coming back.
   std::chrono::milliseconds handler_backoff_max{5'000};
+  // Updates of one getUpdates answer are handled by up to this many threads at once: those of
+  // one chat in order on one lane, chats in parallel. A burst of notes from many users is then
+  // admitted at the store's pace rather than one update after another. 1 = strictly in order.
+  int lanes = 8;
 };
 
 // Returns true when the update is durably handled (or deliberately ignored).
@@ -41,9 +45,12 @@ class Poller {
   // such, counted and retried.
   void run(std::stop_token stop, const UpdateHandler& handler);
 
-  // One getUpdates round: hands the updates to `handler` in order; returns how many were
-  // confirmed. Throws what getUpdates throws (kCancelled once `stop` is requested: the long
-  // poll does not sit out its timeout). Exposed for tests and custom loops.
+  // One getUpdates round: hands the updates to `handler` (in order within a chat, chats in
+  // parallel: PollerOptions::lanes); returns how many were confirmed: the offset moves past
+  // the longest run of handled updates from the first, so an update handled after one that
+  // failed comes again (the handler finds it done: UpdateLog::seen). Throws what getUpdates throws
+  // (kCancelled once `stop` is requested: the long poll does not sit out its timeout). Exposed for
+  // tests and custom loops.
   int poll_once(const UpdateHandler& handler, std::stop_token stop = {});
 
   std::optional<int64_t> offset() const { return offset_; }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -128,6 +129,63 @@ TEST_F(PollerTest, OffsetMovesOnlyPastHandledUpdates) {
   }
   EXPECT_TRUE(asked_from_b);
   EXPECT_EQ(poller.offset(), c.update_id + 1);
+}
+
+TEST_F(PollerTest, ChatsAreHandledInParallel) {
+  // Chat 1's update waits for chat 2's: handled one after the other, it would time out.
+  auto a = tg.push_text({.chat_id = 1, .user_id = 1}, "slow");
+  auto b = tg.push_text({.chat_id = 2, .user_id = 2}, "fast");
+  std::atomic<bool> b_done{false};
+  std::atomic<bool> a_saw_b{false};
+  auto handler = [&](const json& u) {
+    int64_t id = u.at("update_id").get<int64_t>();
+    if (id == a.update_id) {
+      a_saw_b = eventually([&] { return b_done.load(); }, 5s);
+    } else {
+      b_done = true;
+    }
+    std::lock_guard lock(mu);
+    handled.push_back(id);
+    return true;
+  };
+  Poller poller(api, fast());
+  {
+    Running r(poller, handler);
+    ASSERT_TRUE(eventually([&] { return handled_count() == 2; }));
+  }
+  EXPECT_TRUE(a_saw_b.load());
+  EXPECT_EQ(handled, (std::vector<int64_t>{b.update_id, a.update_id}));
+  EXPECT_EQ(poller.offset(), b.update_id + 1);
+}
+
+TEST_F(PollerTest, OneChatsUpdatesStayInOrderAndAFailureHoldsTheOffset) {
+  auto a1 = tg.push_text({.chat_id = 1, .user_id = 1}, "one");
+  auto b = tg.push_text({.chat_id = 2, .user_id = 2}, "other chat");
+  auto a2 = tg.push_text({.chat_id = 1, .user_id = 1}, "two");
+  std::atomic<int> refusals{0};
+  std::vector<int64_t> seen;
+  auto handler = [&](const json& u) {
+    int64_t id = u.at("update_id").get<int64_t>();
+    std::lock_guard lock(mu);
+    seen.push_back(id);
+    if (id == a1.update_id && refusals++ == 0) return false;  // the store refused it once
+    handled.push_back(id);
+    return true;
+  };
+  Poller poller(api, fast());
+  {
+    Running r(poller, handler);
+    ASSERT_TRUE(eventually([&] { return poller.offset() == a2.update_id + 1; }));
+  }
+  std::lock_guard lock(mu);
+  // a2 never before a1; b (handled while a1 failed) was offered again: the offset could not
+  // move past a1, and the handler is what finds b done (UpdateLog::seen).
+  std::vector<int64_t> chat1;
+  for (int64_t id : handled)
+    if (id != b.update_id) chat1.push_back(id);
+  EXPECT_EQ(chat1, (std::vector<int64_t>{a1.update_id, a2.update_id}));
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), b.update_id), 2);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), a2.update_id), 1);
 }
 
 TEST_F(PollerTest, MalformedUpdatesAreSkippedAndOthersStillFlow) {

@@ -64,6 +64,13 @@ RateLimiter::TimePoint RateLimiter::reserve_global(TimePoint now) {
   return t;
 }
 
+bool RateLimiter::try_reserve_global(TimePoint now) {
+  std::lock_guard lock(mutex_);
+  if (global_blocked_ > now || global_.available_at(now) > now) return false;
+  global_.take(now);
+  return true;
+}
+
 RateLimiter::TimePoint RateLimiter::blocked_until(int64_t chat_id, TimePoint now) const {
   std::lock_guard lock(mutex_);
   TimePoint t = std::max(now, global_blocked_);

@@ -59,6 +59,9 @@ class RateLimiter {
   // returned time, then reserve a global slot and wait for that (usually no wait at all).
   TimePoint reserve_chat(int64_t chat_id, TimePoint now);
   TimePoint reserve_global(TimePoint now);
+  // A bot-wide slot only if one is free at `now` (nothing reserved ahead of it, no block):
+  // for decoration (chat actions), which must not take a slot a message is waiting for.
+  bool try_reserve_global(TimePoint now);
   // Time before which nothing may be sent to chat_id (429 blocks), or `now` if none.
   TimePoint blocked_until(int64_t chat_id, TimePoint now) const;
   // A 429 for chat_id: block it until `until`. When RateLimits::global_429_chats different

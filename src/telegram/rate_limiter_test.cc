@@ -60,6 +60,23 @@ TEST(RateLimiter, GlobalLimitSpansChats) {
   EXPECT_LE(t31, t0 + 34ms);  // one interval of 1/30 s
 }
 
+TEST(RateLimiter, DecorationTakesOnlyASlotNobodyWaitsFor) {
+  RateLimits l = generous();
+  l.global_per_second = 30;
+  l.global_burst = 30;
+  RateLimiter r(l);
+  EXPECT_TRUE(r.try_reserve_global(t0));  // idle: a free slot
+  for (int i = 0; i < 29; ++i) r.reserve_global(t0);
+  // Every slot of the burst is taken and messages queue for the next ones: none to spare.
+  EXPECT_FALSE(r.try_reserve_global(t0));
+  auto next = r.reserve_global(t0);
+  EXPECT_GT(next, t0);
+  EXPECT_FALSE(r.try_reserve_global(next - 1ms));
+  EXPECT_TRUE(r.try_reserve_global(t0 + 1s));  // the bucket refilled
+  r.block_all(t0 + 5s);
+  EXPECT_FALSE(r.try_reserve_global(t0 + 2s));  // Telegram said wait
+}
+
 TEST(RateLimiter, GroupsAreLimitedPerMinute) {
   RateLimits l = generous();
   l.group_per_minute = 20;

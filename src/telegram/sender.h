@@ -55,7 +55,8 @@ class Sender {
   // false when Telegram answered "message is not modified" (nothing to do, not an error).
   bool edit_message_text(EditMessageTextParams params, CallOptions call = {});
   Message send_document(SendDocumentParams params, CallOptions call = {});
-  // Best effort, never throws, never waits for a blocked chat: false when it was not sent.
+  // Best effort, never throws, never waits for a blocked chat nor for a bot-wide slot that
+  // messages are using: false when it was not sent.
   bool send_chat_action(int64_t chat_id, const std::string& action,
                         std::optional<int64_t> message_thread_id = std::nullopt);
 

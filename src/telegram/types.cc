@@ -159,6 +159,7 @@ Parsed<Message> parse_message_depth(const json& j, const ParseLimits& limits, in
     }
   }
   m.media = media_of(j);
+  if (auto rm = j.find("reply_markup"); rm != j.end()) m.reply_markup = parse_inline_keyboard(*rm);
   if (depth == 0) {
     if (auto r = j.find("reply_to_message"); r != j.end() && r->is_object()) {
       // A broken quoted message must not cost us the message itself.
@@ -170,6 +171,65 @@ Parsed<Message> parse_message_depth(const json& j, const ParseLimits& limits, in
 }
 
 }  // namespace
+
+nlohmann::json InlineKeyboard::to_json() const {
+  json rows_json = json::array();
+  for (const auto& row : rows) {
+    json r = json::array();
+    for (const auto& b : row) r.push_back({{"text", b.text}, {"callback_data", b.callback_data}});
+    rows_json.push_back(std::move(r));
+  }
+  return {{"inline_keyboard", std::move(rows_json)}};
+}
+
+std::optional<InlineKeyboard> parse_inline_keyboard(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  auto k = j.find("inline_keyboard");
+  if (k == j.end() || !k->is_array()) return std::nullopt;
+  InlineKeyboard kb;
+  // Telegram allows at most 100 buttons; more is not a keyboard Telegram sent.
+  size_t buttons = 0;
+  for (const auto& row : *k) {
+    if (!row.is_array()) continue;
+    std::vector<InlineButton> r;
+    for (const auto& b : row) {
+      if (!b.is_object() || ++buttons > 100) continue;
+      r.push_back({get_str(b, "text"), get_str(b, "callback_data")});
+    }
+    if (!r.empty()) kb.rows.push_back(std::move(r));
+  }
+  return kb;
+}
+
+Parsed<CallbackQuery> parse_callback_query(const nlohmann::json& j, const ParseLimits& limits) {
+  try {
+    if (!j.is_object()) return Parsed<CallbackQuery>::fail("callback_query is not an object");
+    CallbackQuery q;
+    q.id = get_str(j, "id");
+    if (q.id.empty()) return Parsed<CallbackQuery>::fail("callback_query without id");
+    auto from_it = j.find("from");
+    if (from_it == j.end()) return Parsed<CallbackQuery>::fail("callback_query without from");
+    auto from = parse_user(*from_it);
+    if (!from) return Parsed<CallbackQuery>::fail("bad from: " + from.error);
+    q.from = *from.value;
+    q.inline_message_id = get_str(j, "inline_message_id");
+    q.chat_instance = get_str(j, "chat_instance");
+    q.data = get_str(j, "data");
+    if (q.data.size() > limits.max_text_bytes) return Parsed<CallbackQuery>::fail("data too long");
+    if (auto m = j.find("message"); m != j.end() && m->is_object()) {
+      // A message the user can no longer access (older than 48 h) comes as
+      // InaccessibleMessage: chat, message_id and date 0, nothing else.
+      auto msg = parse_message(*m, limits);
+      if (msg) {
+        q.message_inaccessible = msg->date == 0;
+        q.message = std::move(msg.value);
+      }
+    }
+    return Parsed<CallbackQuery>{std::move(q), {}};
+  } catch (const std::exception& e) {
+    return Parsed<CallbackQuery>::fail(std::string("unexpected callback_query shape: ") + e.what());
+  }
+}
 
 std::string User::display_name() const {
   std::string name = trim(first_name + " " + last_name);
@@ -316,6 +376,14 @@ Parsed<Update> parse_update(const nlohmann::json& j, const ParseLimits& limits) 
       u.kind = kind;
       u.kind_name = key;
       u.message = std::move(m.value);
+      return Parsed<Update>{std::move(u), {}};
+    }
+    if (auto it = j.find("callback_query"); it != j.end()) {
+      auto q = parse_callback_query(*it, limits);
+      if (!q) return Parsed<Update>::fail("callback_query: " + q.error);
+      u.kind = UpdateKind::kCallbackQuery;
+      u.kind_name = "callback_query";
+      u.callback_query = std::move(q.value);
       return Parsed<Update>{std::move(u), {}};
     }
     for (auto it = j.begin(); it != j.end(); ++it) {

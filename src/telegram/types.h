@@ -86,6 +86,21 @@ struct MessageEntity {
   int length = 0;
 };
 
+// One button of an inline keyboard. tgscribe only makes callback buttons; other kinds (url,
+// web_app...) parse with an empty callback_data.
+struct InlineButton {
+  std::string text;
+  std::string callback_data;  // 1-64 bytes
+};
+// InlineKeyboardMarkup: rows of buttons under a message.
+struct InlineKeyboard {
+  std::vector<std::vector<InlineButton>> rows;
+  bool empty() const { return rows.empty(); }
+  nlohmann::json to_json() const;  // {"inline_keyboard": [[{"text","callback_data"}...]...]}
+};
+// Telegram's limit on callback_data, in bytes.
+inline constexpr size_t kMaxCallbackDataBytes = 64;
+
 struct Message {
   int64_t message_id = 0;
   std::optional<int64_t> message_thread_id;
@@ -105,6 +120,9 @@ struct Message {
   std::vector<MessageEntity> entities;
   std::optional<MediaRef> media;
   std::shared_ptr<const Message> reply_to_message;  // one level deep, as Telegram sends it
+  // The inline keyboard under the message (the bot's own messages: a /summary that replies to
+  // a transcript finds the job in its buttons).
+  std::optional<InlineKeyboard> reply_markup;
 
   // The thread to answer in: set only when the message is in a forum topic.
   std::optional<int64_t> reply_thread_id() const {
@@ -128,7 +146,21 @@ enum class UpdateKind {
   kEditedMessage,
   kChannelPost,
   kEditedChannelPost,
-  kOther,  // callback_query, my_chat_member, ...: valid, but nothing tgscribe acts on
+  kCallbackQuery,  // a tap on an inline keyboard button
+  kOther,          // my_chat_member, inline_query, ...: valid, but nothing tgscribe acts on
+};
+
+// A tap on an inline button. `message` is the message the button was under; Telegram sends
+// an InaccessibleMessage (chat, message_id, date 0) when it is older than 48 h, and none at
+// all for inline-mode messages (then inline_message_id is set).
+struct CallbackQuery {
+  std::string id;  // answered with answerCallbackQuery
+  User from;
+  std::optional<Message> message;
+  bool message_inaccessible = false;  // message.date == 0: only chat and message_id are known
+  std::string inline_message_id;
+  std::string chat_instance;
+  std::string data;  // callback_data of the button, may be empty (game buttons)
 };
 
 struct Update {
@@ -136,6 +168,7 @@ struct Update {
   UpdateKind kind = UpdateKind::kOther;
   std::string kind_name;           // the JSON field name, e.g. "message", "callback_query"
   std::optional<Message> message;  // set for the message-bearing kinds
+  std::optional<CallbackQuery> callback_query;  // set for kCallbackQuery
 };
 
 struct ParseLimits {
@@ -154,6 +187,9 @@ inline Parsed<Update> parse_update(const char* body, const ParseLimits& limits =
   return parse_update(std::string_view(body), limits);
 }
 Parsed<Message> parse_message(const nlohmann::json& j, const ParseLimits& limits = {});
+Parsed<CallbackQuery> parse_callback_query(const nlohmann::json& j, const ParseLimits& limits = {});
+// reply_markup's inline_keyboard; nullopt when absent or not an inline keyboard.
+std::optional<InlineKeyboard> parse_inline_keyboard(const nlohmann::json& j);
 Parsed<User> parse_user(const nlohmann::json& j);
 Parsed<Chat> parse_chat(const nlohmann::json& j);
 

@@ -142,11 +142,32 @@ TEST(ParseUpdate, NonCommandsAreNotCommands) {
 }
 
 TEST(ParseUpdate, UnknownKindIsValidButHasNoMessage) {
-  auto p = parse_update(R"({"update_id": 5, "callback_query": {"id": "x"}})");
+  auto p = parse_update(R"({"update_id": 5, "inline_query": {"id": "x"}})");
   ASSERT_TRUE(p) << p.error;
   EXPECT_EQ(p->kind, UpdateKind::kOther);
-  EXPECT_EQ(p->kind_name, "callback_query");
+  EXPECT_EQ(p->kind_name, "inline_query");
   EXPECT_FALSE(p->message);
+}
+
+TEST(ParseUpdate, CallbackQueryWithoutIdOrSenderIsMalformed) {
+  EXPECT_FALSE(parse_update(R"({"update_id": 5, "callback_query": {"id": "x"}})"));
+  EXPECT_FALSE(parse_update(R"({"update_id": 5, "callback_query": {"from": {"id": 1}}})"));
+}
+
+TEST(ParseUpdate, ReplyMarkupKeepsCallbackButtons) {
+  auto p = parse_update(R"({"update_id": 6, "message": {"message_id": 3, "date": 1,
+      "chat": {"id": 9, "type": "private"}, "text": "t",
+      "reply_markup": {"inline_keyboard": [[{"text": "Summary", "callback_data": "a:sum:ab"},
+                                             {"text": "Site", "url": "https://x.test"}]]}}})");
+  ASSERT_TRUE(p) << p.error;
+  ASSERT_TRUE(p->message->reply_markup);
+  ASSERT_EQ(p->message->reply_markup->rows.size(), 1u);
+  ASSERT_EQ(p->message->reply_markup->rows[0].size(), 2u);
+  EXPECT_EQ(p->message->reply_markup->rows[0][0].callback_data, "a:sum:ab");
+  EXPECT_EQ(p->message->reply_markup->rows[0][1].callback_data, "");
+  InlineKeyboard kb;
+  kb.rows = {{{"A", "a:1"}}};
+  EXPECT_EQ(kb.to_json().dump(), R"({"inline_keyboard":[[{"callback_data":"a:1","text":"A"}]]})");
 }
 
 TEST(ParseUpdate, MalformedUpdatesAreErrorValues) {
@@ -523,15 +544,37 @@ TEST(UpdateFixtures, EditsCallbacksAndUnknownKinds) {
         "message_reaction_anonymous_actor_chat.json", "message_reaction_count_channel.json"}) {
     auto p = parse_update(fixture(name));
     ASSERT_TRUE(p) << name << ": " << p.error;
-    EXPECT_EQ(p->kind, UpdateKind::kOther) << name;
+    EXPECT_EQ(p->kind, name == std::string("callback_query_channel_message.json")
+                           ? UpdateKind::kCallbackQuery
+                           : UpdateKind::kOther)
+        << name;
     EXPECT_FALSE(p->message) << name;
   }
+  auto channel_tap = parse_update(fixture("callback_query_channel_message.json"));
+  ASSERT_TRUE(channel_tap->callback_query);
+  EXPECT_EQ(channel_tap->callback_query->id, "3869607449858959801");
+  EXPECT_EQ(channel_tap->callback_query->from.id, 900963191);
+  EXPECT_EQ(channel_tap->callback_query->data, "test");
+  EXPECT_EQ(channel_tap->callback_query->chat_instance, "-7315430269816637685");
+  ASSERT_TRUE(channel_tap->callback_query->message);
+  EXPECT_FALSE(channel_tap->callback_query->message_inaccessible);
+  EXPECT_EQ(channel_tap->callback_query->message->message_id, 58);
+  ASSERT_TRUE(channel_tap->callback_query->message->reply_markup);
+  EXPECT_EQ(channel_tap->callback_query->message->reply_markup->rows[0][0].text, "test");
   auto unknown = parse_update(fixture("unknown_update_kind.json"));
   ASSERT_TRUE(unknown) << unknown.error;
   EXPECT_EQ(unknown->kind_name, "new_update_kind");
+  // A tap on a message older than 48 h: an InaccessibleMessage (date 0), explicit nulls.
   auto callback = parse_update(as_update(fixture("callback_query_inaccessible_message.json")));
   ASSERT_TRUE(callback) << callback.error;
-  EXPECT_EQ(callback->kind, UpdateKind::kOther);
+  EXPECT_EQ(callback->kind, UpdateKind::kCallbackQuery);
+  ASSERT_TRUE(callback->callback_query);
+  EXPECT_EQ(callback->callback_query->id, "12345");
+  EXPECT_TRUE(callback->callback_query->message_inaccessible);
+  EXPECT_EQ(callback->callback_query->message->chat.id, 9999999999);
+  EXPECT_EQ(callback->callback_query->message->message_id, 9999);
+  EXPECT_EQ(callback->callback_query->data, "");
+  EXPECT_EQ(callback->callback_query->inline_message_id, "67890");
 }
 
 TEST(UpdateFixtures, WhatTheBotReadsFromOrdinaryMessages) {

@@ -179,7 +179,7 @@ std::vector<Cue> make_cues(const Transcript& t, const CueLimits& limits) {
   }
   std::vector<Cue> out;
   for (auto& c : merged) {
-    Cue cue{c.start, c.end, wrap(c.text, limits.max_line_chars)};
+    Cue cue{c.start, c.end, wrap(c.text, limits.max_line_chars), n.segments[c.segment].speaker};
     if (!out.empty() && cue.start_ms < out.back().end_ms) cue.start_ms = out.back().end_ms;
     if (cue.end_ms <= cue.start_ms) cue.end_ms = cue.start_ms + 1;
     out.push_back(std::move(cue));

@@ -3,6 +3,7 @@
 // stays readable (Netflix-style guidance: about 7 s and two lines of 42 characters).
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,8 @@ namespace tgscribe::transcript {
 struct Cue {
   int64_t start_ms = 0;
   int64_t end_ms = 0;
-  std::string text;  // clean UTF-8, at most one '\n' (two lines)
+  std::string text;            // clean UTF-8, at most one '\n' (two lines)
+  std::optional<int> speaker;  // of the segment the cue comes from (diarized transcripts)
 };
 
 struct CueLimits {

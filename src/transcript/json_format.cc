@@ -31,6 +31,16 @@ std::optional<double> get_optional_number(const json& j, const char* key) {
   return it->get<double>();
 }
 
+// A speaker number (1, 2, ...); absent, or anything else, reads as unknown. Cache entries
+// written before diarization have none.
+std::optional<int> get_speaker(const json& j) {
+  auto it = j.find("speaker");
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  auto v = it->get<int64_t>();
+  if (v < 1 || v > 1000) return std::nullopt;
+  return static_cast<int>(v);
+}
+
 std::string get_string(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_string()) return {};
@@ -40,11 +50,15 @@ std::string get_string(const json& j, const char* key) {
 json word_to_json(const Word& w) {
   json j = {{"start", ms(w.start)}, {"end", ms(w.end)}, {"word", w.text}};
   if (w.confidence >= 0 && std::isfinite(w.confidence)) j["confidence"] = w.confidence;
+  if (w.speaker) j["speaker"] = *w.speaker;
   return j;
 }
 
 json segment_to_json(const Segment& s) {
-  json j = {{"start", ms(s.start)}, {"end", ms(s.end)}, {"text", s.text}};
+  json j = {{"start", ms(s.start)}, {"end", ms(s.end)}};
+  // Written only when known: transcripts without diarization keep the contract's shape.
+  if (s.speaker) j["speaker"] = *s.speaker;
+  j["text"] = s.text;
   if (!s.words.empty()) {
     json words = json::array();
     for (const auto& w : s.words) words.push_back(word_to_json(w));
@@ -98,6 +112,7 @@ Transcript from_json(std::string_view text) {
       s.avg_logprob = get_optional_number(js, "avg_logprob");
       s.no_speech_prob = get_optional_number(js, "no_speech_prob");
       s.compression_ratio = get_optional_number(js, "compression_ratio");
+      s.speaker = get_speaker(js);
       auto words = js.find("words");
       if (words != js.end() && words->is_array()) {
         for (const auto& jw : *words) {
@@ -108,6 +123,7 @@ Transcript from_json(std::string_view text) {
           w.text = get_string(jw, "word");
           if (w.text.empty()) w.text = get_string(jw, "text");
           w.confidence = get_number(jw, "confidence", -1);
+          w.speaker = get_speaker(jw);
           s.words.push_back(std::move(w));
         }
       }

@@ -76,7 +76,7 @@ Transcript normalized(const Transcript& t) {
       if (wt.empty()) continue;
       int64_t ws = std::clamp(to_ms(w.start), prev_word_end, it.end);
       int64_t we = std::clamp(to_ms(w.end), ws, it.end);
-      words.push_back({to_s(ws), to_s(we), wt, w.confidence});
+      words.push_back({to_s(ws), to_s(we), wt, w.confidence, w.speaker});
       prev_word_end = we;
     }
     s.words = std::move(words);

@@ -11,6 +11,9 @@ struct Word {
   double end = 0;
   std::string text;
   double confidence = -1;  // -1: unknown
+  // Who spoke it, numbered from 1 as users read it ("Speaker 1"); absent unless the engine
+  // was asked to tell speakers apart (Deepgram diarize=true).
+  std::optional<int> speaker;
 };
 
 struct Segment {
@@ -22,6 +25,9 @@ struct Segment {
   std::optional<double> avg_logprob;
   std::optional<double> no_speech_prob;
   std::optional<double> compression_ratio;
+  // The one speaker of the whole segment (engines' segments are split where the speaker
+  // changes); absent without diarization.
+  std::optional<int> speaker;
 };
 
 struct Transcript {
@@ -33,6 +39,12 @@ struct Transcript {
 
   // Segment texts joined with single spaces (paragraph breaks where the engine had them).
   std::string text() const;
+  // True when any segment names its speaker (a diarized transcript).
+  bool has_speakers() const;
 };
+
+// A copy without speaker fields: a diarized transcript served to a chat that did not ask for
+// speaker labels reads like any other.
+Transcript without_speakers(Transcript t);
 
 }  // namespace tgscribe::transcript

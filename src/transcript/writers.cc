@@ -63,6 +63,12 @@ std::string escape_srt(std::string_view text) {
   return out;
 }
 
+// "Speaker 2": the reader's word for a speaker, and the number as Deepgram's + 1.
+std::string speaker_name(const TextOptions& options, int speaker) {
+  std::string label = clean_text(options.speaker_label);
+  return (label.empty() ? std::string("Speaker") : label) + " " + std::to_string(speaker);
+}
+
 }  // namespace
 
 std::optional<Format> parse_format(std::string_view name) {
@@ -110,37 +116,68 @@ std::string format_timestamp(int64_t ms, char sep) {
   return buf;
 }
 
-std::string to_txt(const Transcript& t) {
+std::string paragraph_mark(double seconds) {
+  if (!(seconds > 0)) seconds = 0;
+  // Whole seconds, cut down: a mark never points past the first word of its paragraph.
+  auto total = static_cast<int64_t>(seconds);
+  int64_t h = total / 3600, m = total / 60 % 60, s = total % 60;
+  char buf[48];
+  if (h > 0) {
+    std::snprintf(buf, sizeof buf, "[%lld:%02lld:%02lld]", static_cast<long long>(h),
+                  static_cast<long long>(m), static_cast<long long>(s));
+  } else {
+    std::snprintf(buf, sizeof buf, "[%02lld:%02lld]", static_cast<long long>(m),
+                  static_cast<long long>(s));
+  }
+  return buf;
+}
+
+std::string to_txt(const Transcript& t, const TextOptions& options) {
   Transcript n = normalized(t);
+  const bool speakers = n.has_speakers();
   std::string out, para;
   double prev_end = 0;
+  std::optional<int> para_speaker, shown_speaker;
   for (const auto& s : n.segments) {
     bool gap = !para.empty() && s.start - prev_end >= kParagraphGapS;
     bool long_enough = para.size() >= kParagraphSoftBytes && ends_sentence(para);
-    if (gap || long_enough) {
+    bool new_speaker = !para.empty() && speakers && s.speaker != para_speaker;
+    if (gap || long_enough || new_speaker) {
       out += para + "\n\n";
       para.clear();
     }
-    if (!para.empty()) para.push_back(' ');
-    para += s.text;
+    if (para.empty()) {
+      if (options.timestamps) para = paragraph_mark(s.start) + " ";
+      // The label at each change of speaker, not again for the same speaker's next paragraph.
+      if (speakers && s.speaker && s.speaker != shown_speaker) {
+        para += speaker_name(options, *s.speaker) + ": ";
+        shown_speaker = s.speaker;
+      }
+      para_speaker = s.speaker;
+      para += s.text;
+    } else {
+      para += ' ' + s.text;
+    }
     prev_end = s.end;
   }
   if (!para.empty()) out += para + "\n";
   return out;
 }
 
-std::string to_srt(const Transcript& t, const CueLimits& limits) {
+std::string to_srt(const Transcript& t, const CueLimits& limits, const TextOptions& options) {
   std::string out;
   size_t index = 0;
   for (const auto& c : make_cues(t, limits)) {
     out += std::to_string(++index) + "\n";
     out += format_timestamp(c.start_ms, ',') + " --> " + format_timestamp(c.end_ms, ',') + "\n";
+    // Every cue names its speaker: a subtitle is read on its own, not after the one before.
+    if (c.speaker) out += escape_srt(speaker_name(options, *c.speaker)) + ": ";
     out += escape_srt(c.text) + "\n\n";
   }
   return out;
 }
 
-std::string to_vtt(const Transcript& t, const CueLimits& limits) {
+std::string to_vtt(const Transcript& t, const CueLimits& limits, const TextOptions& options) {
   std::string out = "WEBVTT\n";
   for (const auto& c : make_cues(t, limits)) {
     out += '\n';
@@ -148,6 +185,8 @@ std::string to_vtt(const Transcript& t, const CueLimits& limits) {
     out += " --> ";
     out += format_timestamp(c.end_ms, '.');
     out += '\n';
+    // WebVTT's voice span: players show (or style) the speaker's name.
+    if (c.speaker) out += "<v " + escape_vtt(speaker_name(options, *c.speaker)) + ">";
     out += escape_vtt(c.text);
     out += '\n';
   }
@@ -158,14 +197,15 @@ std::string to_json_output(const Transcript& t, const std::string& file_name) {
   return to_json(normalized(t), file_name, true);
 }
 
-std::string render(Format f, const Transcript& t, const std::string& file_name) {
+std::string render(Format f, const Transcript& t, const std::string& file_name,
+                   const TextOptions& options) {
   switch (f) {
     case Format::kTxt:
-      return to_txt(t);
+      return to_txt(t, options);
     case Format::kSrt:
-      return to_srt(t);
+      return to_srt(t, {}, options);
     case Format::kVtt:
-      return to_vtt(t);
+      return to_vtt(t, {}, options);
     case Format::kJson:
       return to_json_output(t, file_name);
   }

@@ -88,7 +88,10 @@ class BotDeployment {
            {"DEEPGRAM_API_KEY", ""},
            {"WEBHOOK_URL", ""},
            {"WEBHOOK_SECRET", ""},
-           {"TGSCRIBE_FAILPOINTS", ""}};
+           {"TGSCRIBE_FAILPOINTS", ""},
+           // Every job's status reply at once: the tests count it, and with the default delay
+           // a job faster than 2 s would have none (first_reply_test.cc covers that).
+           {"STATUS_DELAY_MS", "0"}};
   }
   BotDeployment(const BotDeployment&) = delete;
   BotDeployment& operator=(const BotDeployment&) = delete;

@@ -172,6 +172,66 @@ TEST_F(FailpointMatrix, EightFailedAdmissionsInARowStillAnswerTheUpdateOnce) {
   EXPECT_TRUE(d_.running("bot")) << d_.logs();
 }
 
+// --- the status reply delayed (STATUS_DELAY_MS) ---------------------------------------------
+// A job that ends before its status reply is due withdraws it in its fenced finish. The delay
+// here outlasts the crash and the restart, so whatever window the process dies in, each chat
+// gets its transcript and documents once, no status reply, and no edit of a message never sent.
+
+bool transcribed(const BotDeployment& d, const std::vector<int64_t>& chats) {
+  for (int64_t chat : chats) {
+    if (d.transcripts_in(chat) < 1 || d.documents_in(chat, "transcript.txt") < 1 ||
+        d.documents_in(chat, "transcript.srt") < 1) {
+      return false;
+    }
+  }
+  return true;
+}
+
+class DelayedStatusFailpointMatrix : public FailpointMatrix {
+ protected:
+  void SetUp() override {
+    FailpointMatrix::SetUp();
+    d_.env["STATUS_DELAY_MS"] = "60000";
+  }
+};
+
+TEST_P(DelayedStatusFailpointMatrix, CrashThereThenRestartAnswersOnceWithoutAStatusReply) {
+  const std::string point = GetParam();
+  const auto chats = three_chats(7400);
+  d_.start("bot", {{"TGSCRIBE_FAILPOINTS", point + "=exit"}});
+  ASSERT_TRUE(d_.wait_healthy("bot")) << d_.logs();
+  const std::string crashed_run = d_.client("bot");
+  push_notes(d_, chats);
+  auto code = d_.wait_exit("bot", seconds(60), [&] { return transcribed(d_, chats); });
+  ASSERT_TRUE(code) << "failpoint " << point << " never fired\n" << describe(d_) << d_.logs();
+  ASSERT_EQ(*code, kFailpointExit) << d_.logs();
+  std::set<std::string> may_repeat = in_flight_of(d_, crashed_run);
+  d_.start("bot");
+  EXPECT_TRUE(testing::eventually([&] { return transcribed(d_, chats); }, seconds(90)))
+      << describe(d_) << d_.logs();
+  EXPECT_TRUE(testing::eventually([&] { return d_.tg.pending_updates() == 0; }, seconds(20)))
+      << d_.logs();
+  std::this_thread::sleep_for(seconds(2));
+  std::map<std::string, int> sent;
+  for (const auto& c : d_.delivered()) ++sent[BotDeployment::message_key(c)];
+  for (const auto& [key, n] : sent) {
+    if (n == 1 || (n == 2 && may_repeat.count(key))) continue;
+    ADD_FAILURE() << "\"" << key << "\" was sent " << n << " times\n" << describe(d_);
+  }
+  for (int64_t chat : chats) {
+    EXPECT_EQ(d_.replies_in(chat), 0u) << "chat " << chat << ": a status reply was sent\n"
+                                       << describe(d_);
+  }
+  EXPECT_EQ(d_.tg.call_count("editMessageText"), 0u) << d_.logs();
+  EXPECT_TRUE(d_.running("bot")) << d_.logs();
+}
+
+INSTANTIATE_TEST_SUITE_P(Points, DelayedStatusFailpointMatrix,
+                         ::testing::Values("intake.after_admit", "worker.after_claim",
+                                           "worker.after_transcribe", "worker.after_finish",
+                                           "outbox.after_send"),
+                         point_name);
+
 // --- one ingest and two workers on Redis ----------------------------------------------------
 
 class RedisFailpointMatrix : public ::testing::TestWithParam<std::string> {

@@ -32,14 +32,20 @@ std::string bare(const std::string& w) {
   return out;
 }
 
-json words_json(const std::vector<transcript::Word>& words) {
+// `speaker`: Deepgram's 0-based number, or -1 when the request did not ask to diarize.
+json words_json(const std::vector<transcript::Word>& words, int speaker) {
   json out = json::array();
   for (const auto& w : words) {
-    out.push_back({{"word", bare(w.text)},
-                   {"start", w.start},
-                   {"end", w.end},
-                   {"confidence", w.confidence < 0 ? 0.9 : w.confidence},
-                   {"punctuated_word", w.text}});
+    json j = {{"word", bare(w.text)},
+              {"start", w.start},
+              {"end", w.end},
+              {"confidence", w.confidence < 0 ? 0.9 : w.confidence},
+              {"punctuated_word", w.text}};
+    if (speaker >= 0) {
+      j["speaker"] = speaker;
+      j["speaker_confidence"] = 0.8;
+    }
+    out.push_back(std::move(j));
   }
   return out;
 }
@@ -49,12 +55,32 @@ json words_json(const std::vector<transcript::Word>& words) {
 std::string FakeDeepgram::Impl::answer(const FakeRequest& r, const FakeReply& reply) const {
   std::vector<transcript::Segment> segments =
       reply.segments ? *reply.segments : spread_over_speech(options.text, r, true);
+  const bool diarize = r.query.count("diarize") && r.query.at("diarize") == "true";
   json all_words = json::array();
   json sentences = json::array();
+  json paragraphs = json::array();
   json utterances = json::array();
   std::string transcript;
   int id = 0;
+  int previous_speaker = -2;
+  // Closes the paragraph in `sentences` (one per speaker turn when diarizing, else one).
+  auto close_paragraph = [&](int speaker) {
+    if (sentences.empty()) return;
+    json para = {{"sentences", sentences},
+                 {"start", sentences.front()["start"]},
+                 {"end", sentences.back()["end"]},
+                 {"num_words", 0}};
+    if (speaker >= 0) para["speaker"] = speaker;
+    paragraphs.push_back(std::move(para));
+    sentences = json::array();
+  };
   for (auto seg : segments) {
+    int speaker = -1;
+    if (diarize) {
+      speaker = seg.speaker ? *seg.speaker - 1 : id % std::max(1, options.speakers);
+      if (speaker != previous_speaker) close_paragraph(previous_speaker);
+      previous_speaker = speaker;
+    }
     if (seg.words.empty()) {
       // Scripted segments without words: one word per token, spread over the segment.
       auto tokens = split_list(seg.text, ' ');
@@ -63,18 +89,21 @@ std::string FakeDeepgram::Impl::answer(const FakeRequest& r, const FakeReply& re
         seg.words.push_back({seg.start + step * i, seg.start + step * (i + 1), tokens[i], 0.9});
       }
     }
-    json w = words_json(seg.words);
+    json w = words_json(seg.words, speaker);
     for (const auto& x : w) all_words.push_back(x);
     sentences.push_back({{"text", seg.text}, {"start", seg.start}, {"end", seg.end}});
-    utterances.push_back({{"start", seg.start},
-                          {"end", seg.end},
-                          {"confidence", 0.9},
-                          {"channel", 0},
-                          {"transcript", seg.text},
-                          {"words", w},
-                          {"id", "utt-" + std::to_string(id++)}});
+    json utterance = {{"start", seg.start},
+                      {"end", seg.end},
+                      {"confidence", 0.9},
+                      {"channel", 0},
+                      {"transcript", seg.text},
+                      {"words", w},
+                      {"id", "utt-" + std::to_string(id++)}};
+    if (speaker >= 0) utterance["speaker"] = speaker;
+    utterances.push_back(std::move(utterance));
     transcript += (transcript.empty() ? "" : " ") + seg.text;
   }
+  close_paragraph(diarize ? previous_speaker : -1);
   std::string language = !reply.language.empty()         ? reply.language
                          : r.query.count("language") > 0 ? r.query.at("language")
                                                          : options.detected_language;
@@ -82,13 +111,7 @@ std::string FakeDeepgram::Impl::answer(const FakeRequest& r, const FakeReply& re
                    {{{"transcript", transcript},
                      {"confidence", 0.9},
                      {"words", all_words},
-                     {"paragraphs",
-                      {{"transcript", transcript},
-                       {"paragraphs",
-                        {{{"sentences", sentences},
-                          {"start", segments.empty() ? 0.0 : segments.front().start},
-                          {"end", segments.empty() ? 0.0 : segments.back().end},
-                          {"num_words", all_words.size()}}}}}}}}}};
+                     {"paragraphs", {{"transcript", transcript}, {"paragraphs", paragraphs}}}}}}};
   if (r.query.count("detect_language")) {
     channel["detected_language"] = language;
     channel["language_confidence"] = 0.97;

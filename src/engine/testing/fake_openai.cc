@@ -180,13 +180,14 @@ bool FakeOpenAi::Impl::admit(double duration_s, std::map<std::string, std::strin
 
 void FakeOpenAi::Impl::handle(const httplib::Request& req, httplib::Response& res, bool translate) {
   FakeRequest r;
+  r.received = std::chrono::steady_clock::now();
   r.path = req.path;
   r.authorization = req.get_header_value("Authorization");
   for (const auto& [name, part] : req.files) {
     if (name == "file") {
       r.filename = part.filename;
       r.content_type = part.content_type;
-      inspect_audio(part.content, r);
+      inspect_audio(part.content, r, options.speech_min_silence_s);
     } else {
       r.fields.emplace(name, part.content);
     }

@@ -20,6 +20,9 @@ struct FakeOpenAiOptions {
                                                   "m4a",  "ogg", "wav", "webm"};
   std::string text = "Hello from the fake engine. This is a test.";
   std::string language_name = "english";  // Whisper answers names, not codes
+  // A pause at least this long ends a span of FakeRequest::speech (a real engine starts a new
+  // segment at much shorter pauses than the 1 s default).
+  double speech_min_silence_s = 1.0;
 };
 
 // Groq's rate limits, enforced like the real service (per organization = per fake): at most

@@ -151,7 +151,7 @@ void FakeScript::clear() {
   log_.clear();
 }
 
-void inspect_audio(const std::string& bytes, FakeRequest& request) {
+void inspect_audio(const std::string& bytes, FakeRequest& request, double min_silence_s) {
   request.size = static_cast<int64_t>(bytes.size());
   request.sha256 = Sha256::of(bytes);
   static std::atomic<int> counter{0};
@@ -167,7 +167,9 @@ void inspect_audio(const std::string& bytes, FakeRequest& request) {
     request.duration_s = info.duration_s;
     request.codec = info.audio_codec;
     double at = 0;
-    for (const auto& quiet : media::find_silences(media::MediaSource::from_path(path))) {
+    for (const auto& quiet :
+         media::find_silences(media::MediaSource::from_path(path),
+                              media::SilenceOptions{.min_silence_s = min_silence_s})) {
       if (quiet.start_s > at) request.speech.emplace_back(at, quiet.start_s);
       at = std::max(at, quiet.end_s);
     }

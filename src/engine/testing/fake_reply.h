@@ -57,6 +57,9 @@ struct FakeRequest {
   std::vector<std::pair<double, double>> speech;
   std::vector<std::string> problems;  // what the real service would have refused
   int status = 0;                     // what the fake answered (0: dropped)
+  // When the whole request had arrived (before the fake inspected it): benchmarks model the
+  // engine's answer time from here.
+  std::chrono::steady_clock::time_point received;
 
   std::string field(const std::string& name) const;  // first value or ""
   std::vector<std::string> all(const std::string& name) const;

@@ -77,6 +77,7 @@ bool MemoryJobQueue::finish(const std::string& job_id, int fence, const JobOutco
     end(*j, outcome.state, now);
   }
   s.add_entries(messages, now);
+  s.withdraw_entry(outcome.withdraw, now);
   s.maybe_prune(now);
   return true;
 }

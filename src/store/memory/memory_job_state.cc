@@ -21,6 +21,19 @@ void MemoryJobState::add_entries(const std::vector<OutboxEntry>& entries, int64_
   }
 }
 
+void MemoryJobState::withdraw_entry(const std::string& id, int64_t now) {
+  auto it = id.empty() ? outbox.end() : outbox.find(id);
+  if (it == outbox.end()) return;
+  OutboxEntry& e = it->second;
+  if (e.state != OutboxState::kPending || e.attempts != 0 || e.not_before_ms <= now) return;
+  e.state = OutboxState::kDropped;
+  e.last_error = "withdrawn: the job ended before it was due";
+  auto chat = pending.find(e.chat_id);
+  if (chat == pending.end()) return;
+  chat->second.erase(e.seq);
+  if (chat->second.empty()) pending.erase(chat);
+}
+
 void MemoryJobState::maybe_prune(int64_t now) {
   if (now - last_prune_ms < kPruneIntervalMs) return;
   last_prune_ms = now;

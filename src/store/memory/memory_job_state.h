@@ -41,6 +41,8 @@ struct MemoryJobState {
   int unfinished_jobs(int64_t user_id) const;
   // Adds the entries whose ids are new, in order (callers checked them with check_entries).
   void add_entries(const std::vector<OutboxEntry>& entries, int64_t now);
+  // JobOutcome::withdraw: drops the entry when it is pending, never tried and not due yet.
+  void withdraw_entry(const std::string& id, int64_t now);
   // Drops old updates, old sent/dropped entries and old finished jobs, at most once a minute.
   void maybe_prune(int64_t now);
 };

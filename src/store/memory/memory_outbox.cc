@@ -19,19 +19,24 @@ std::optional<OutboxBatch> MemoryOutbox::claim(const std::string& owner,
   std::lock_guard lock(s.mutex);
   int64_t now = s.clock.unix_ms();
   int64_t best_chat = 0, best_seq = 0;
+  int best_priority = 0;
   bool found = false;
   for (const auto& [chat, order] : s.pending) {
     if (order.empty()) continue;
     const auto& [first_seq, first_id] = *order.begin();
-    if (s.outbox.at(first_id).not_before_ms > now) continue;
+    const OutboxEntry& first = s.outbox.at(first_id);
+    if (first.not_before_ms > now) continue;
     auto l = s.chat_leases.find(chat);
     if (l != s.chat_leases.end() && l->second.owner != owner && l->second.until_ms >= now) {
       continue;
     }
-    if (!found || first_seq < best_seq) {
+    // First replies first, then the oldest.
+    if (!found || first.priority > best_priority ||
+        (first.priority == best_priority && first_seq < best_seq)) {
       found = true;
       best_chat = chat;
       best_seq = first_seq;
+      best_priority = first.priority;
     }
   }
   if (!found) return std::nullopt;
@@ -41,6 +46,8 @@ std::optional<OutboxBatch> MemoryOutbox::claim(const std::string& owner,
   for (const auto& [seq, id] : s.pending[best_chat]) {
     const OutboxEntry& e = s.outbox.at(id);
     if (static_cast<int>(batch.entries.size()) >= max_entries || e.not_before_ms > now) break;
+    // Lower priority: other chats' first replies go before the rest of this one.
+    if (e.priority < best_priority) break;
     batch.entries.push_back(e);
   }
   return batch;

@@ -230,7 +230,8 @@ redis.call('HSET', k, 'fin_token', ARGV[10], 'err', ARGV[8])
 -- check above keeps a re-sent finish from giving it twice.
 if state == 'queued' and ARGV[11] == '1' then redis.call('HINCRBY', k, 'base', 1) end
 if state == 'queued' then requeue(id, nb) else finish_job(id, state) end
-ob_add(12, retention, nil)
+local after = ob_add(12, retention, nil)
+ob_withdraw(ARGV[after])
 prune()
 return 1
 )lua");
@@ -451,6 +452,7 @@ bool RedisJobQueue::finish(const std::string& job_id, int fence, const JobOutcom
                      std::to_string(outcome.not_before_ms), redis_request_token(),
                      outcome.deferred ? "1" : "0"});
   append_outbox_args(a, messages);
+  a.push_back(outcome.withdraw);
   return redis_->eval(finish_script(), {}, a).as_integer() == 1;
 }
 

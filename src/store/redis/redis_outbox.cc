@@ -24,18 +24,26 @@ local function replace_plain(s, from, to)
   return table.concat(out)
 end
 
--- Files the chat under what its first pending entry waits for: obready (due; score = seq),
--- obdelayed (a retry backoff; score = not_before) or nothing (no pending entry).
+-- Claim order among due chats: first replies (pri 1) before bulk (pri 0), then by seq.
+-- 2^44 is above any seq and keeps the score an exact integer in a double.
+local function ob_score(seq, pri)
+  return tonumber(seq) - tonumber(pri or '0') * 17592186044416
+end
+
+-- Files the chat under what its first pending entry waits for: obready (due; score =
+-- ob_score), obdelayed (a delay or a retry backoff; score = not_before) or nothing (no
+-- pending entry).
 local function ob_index_chat(chat)
   redis.call('ZREM', p .. 'obready', chat)
   redis.call('ZREM', p .. 'obdelayed', chat)
   local first = redis.call('ZRANGE', p .. 'obchat:' .. chat, 0, 0, 'WITHSCORES')
   if #first == 0 then return end
-  local nb = redis.call('HGET', obk(first[1]), 'nb') or '0'
+  local f = redis.call('HMGET', obk(first[1]), 'nb', 'pri')
+  local nb = f[1] or '0'
   if tonumber(nb) > now_n then
     redis.call('ZADD', p .. 'obdelayed', nb, chat)
   else
-    redis.call('ZADD', p .. 'obready', first[2], chat)
+    redis.call('ZADD', p .. 'obready', ob_score(first[2], f[2]), chat)
   end
 end
 
@@ -45,7 +53,7 @@ local function ob_promote_due()
   end
 end
 
--- Adds the entries packed from ARGV[i] (a count, then id chat job body not_before each);
+-- Adds the entries packed from ARGV[i] (a count, then id chat job body not_before pri each);
 -- present ids are left as they are. `subst` replaces "{unfinished}" in bodies when given.
 -- Returns the index after them.
 local function ob_add(i, retention_ms, subst)
@@ -54,13 +62,15 @@ local function ob_add(i, retention_ms, subst)
   local touched = {}
   for _ = 1, n do
     local id, chat, job, body, nb = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-    i = i + 5
+    local pri = ARGV[i + 5]
+    i = i + 6
     local k = obk(id)
     if redis.call('EXISTS', k) == 0 then
       if subst then body = replace_plain(body, '{unfinished}', subst) end
       local seq = redis.call('INCR', p .. 'obseq')
       redis.call('HSET', k, 'id', id, 'chat', chat, 'job', job, 'body', body, 'seq', seq,
-        'created', now, 'state', 'pending', 'msg', 0, 'attempts', 0, 'nb', nb, 'err', '')
+        'created', now, 'state', 'pending', 'msg', 0, 'attempts', 0, 'nb', nb, 'err', '',
+        'pri', pri)
       redis.call('ZADD', p .. 'obchat:' .. chat, seq, id)
       if job ~= '' then
         redis.call('SADD', p .. 'objob:' .. job, id)
@@ -83,14 +93,17 @@ local function ob_lease_owner(chat)
   return string.sub(v, sep + 1)
 end
 
--- The chat's pending entries from the first, up to max, stopping before one not yet due.
+-- The chat's pending entries from the first, up to max, stopping before one not yet due or
+-- of a lower priority than the first.
 local function ob_batch(chat, max)
   local out = {chat}
+  local first_pri = nil
   for n, id in ipairs(redis.call('ZRANGE', p .. 'obchat:' .. chat, 0, max - 1)) do
-    local h = redis.call('HGETALL', obk(id))
-    local nb = redis.call('HGET', obk(id), 'nb')
-    if n > 1 and tonumber(nb) > now_n then break end
-    table.insert(out, h)
+    local f = redis.call('HMGET', obk(id), 'nb', 'pri')
+    local pri = tonumber(f[2] or '0')
+    if n > 1 and (tonumber(f[1]) > now_n or pri < first_pri) then break end
+    first_pri = first_pri or pri
+    table.insert(out, redis.call('HGETALL', obk(id)))
   end
   return out
 end
@@ -108,6 +121,16 @@ local function ob_settle(id, state)
   redis.call('PEXPIRE', k, 2 * ob_retention)
   ob_index_chat(f[2])
   return 1
+end
+
+-- JobOutcome::withdraw: drops the entry when it is pending, never tried and not due yet.
+local function ob_withdraw(id)
+  if id == nil or id == '' then return end
+  local f = redis.call('HMGET', obk(id), 'state', 'attempts', 'nb')
+  if f[1] ~= 'pending' or tonumber(f[2]) ~= 0 or tonumber(f[3]) <= now_n then return end
+  if ob_settle(id, 'dropped') == 1 then
+    redis.call('HSET', obk(id), 'err', 'withdrawn: the job ended before it was due')
+  end
 end
 )lua";
 
@@ -261,6 +284,8 @@ std::optional<OutboxEntry> parse_entry(const RedisReply& r) {
       e.not_before_ms = to_i64(v);
     else if (f == "err")
       e.last_error = v;
+    else if (f == "pri")
+      e.priority = static_cast<int>(to_i64(v));
   }
   return e;
 }
@@ -281,6 +306,7 @@ void append_outbox_args(std::vector<std::string>& args, const std::vector<Outbox
     args.push_back(e.job_id);
     args.push_back(e.body);
     args.push_back(std::to_string(e.not_before_ms));
+    args.push_back(std::to_string(e.priority));
   }
 }
 

@@ -47,7 +47,7 @@ class RedisOutbox : public Outbox {
 // subst when given; returns the index after them), ob_index_chat(chat) and the other outbox
 // helpers. It expects `p`, `now` and `now_n` to be defined before it (redis_job_lua() does).
 const std::string& redis_outbox_lua();
-// Appends the count and then, per entry, id chat job body not_before.
+// Appends the count and then, per entry, id chat job body not_before priority.
 void append_outbox_args(std::vector<std::string>& args, const std::vector<OutboxEntry>& entries);
 
 }  // namespace tgscribe::store

@@ -1,6 +1,6 @@
 #pragma once
-// SettingsStore on Redis: one hash per chat, {p}chat:<id> = {language, auto}, shared by every
-// instance. No expiry: settings live until /forget.
+// SettingsStore on Redis: one hash per chat, {p}chat:<id> = {language, auto, formats,
+// timestamps, speakers}, shared by every instance. No expiry: settings live until /forget.
 #include <memory>
 #include <string>
 

@@ -58,7 +58,7 @@ if has_job then
   i = i + 13
 end
 if refused then
-  ob_add(i + 1 + 5 * tonumber(ARGV[i]), retention, tostring(n))
+  ob_add(i + 1 + 6 * tonumber(ARGV[i]), retention, tostring(n))
 else
   ob_add(i, retention, nil)
 end

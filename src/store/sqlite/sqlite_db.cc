@@ -79,6 +79,18 @@ const char* const kMigrations[] = {
     ALTER TABLE jobs ADD COLUMN budget_base INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX jobs_created ON jobs (created_ms);
     )sql",
+    // 4: per-chat choices (/formats, /timestamps, /speakers); existing chats keep the
+    // defaults: formats '' = OUTPUT_FORMATS (store::formats_to_text), both switches off.
+    R"sql(
+    ALTER TABLE chat_settings ADD COLUMN formats TEXT NOT NULL DEFAULT '';
+    ALTER TABLE chat_settings ADD COLUMN timestamps INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE chat_settings ADD COLUMN speakers INTEGER NOT NULL DEFAULT 0;
+    )sql",
+    // 5: outbox priorities (store::OutboxEntry::priority): a chat whose first pending entry
+    // is a first reply is claimed before bulk. Entries written before count as bulk.
+    R"sql(
+    ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 

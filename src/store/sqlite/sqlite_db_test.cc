@@ -42,7 +42,7 @@ TEST(SqliteDb, CreatesTheDirectoryAndUsesWal) {
     return q.step() ? q.text_at(0) : std::string();
   });
   EXPECT_EQ(mode, "wal");
-  EXPECT_EQ(pragma(*db, "user_version"), 3);
+  EXPECT_EQ(pragma(*db, "user_version"), 5);
   EXPECT_GT(pragma(*db, "busy_timeout"), 0);
   EXPECT_TRUE(db->healthy());
 }
@@ -51,14 +51,15 @@ TEST(SqliteDb, ReopeningKeepsTheSchemaVersion) {
   TempDir dir;
   SqliteDb::open(dir / "tgscribe.db");
   auto again = SqliteDb::open(dir / "tgscribe.db");
-  EXPECT_EQ(pragma(*again, "user_version"), 3);
+  EXPECT_EQ(pragma(*again, "user_version"), 5);
 }
 
 TEST(SqliteDb, FailedWriteRollsBack) {
   TempDir dir;
   auto db = SqliteDb::open(dir / "tgscribe.db");
   EXPECT_THROW(db->write([&] {
-    db->prepare("INSERT INTO chat_settings VALUES (1, 'en', 0)").run();
+    db->prepare("INSERT INTO chat_settings (chat_id, language, auto_mode) VALUES (1, 'en', 0)")
+        .run();
     throw std::runtime_error("handler failed half-way");
   }),
                std::runtime_error);
@@ -67,7 +68,10 @@ TEST(SqliteDb, FailedWriteRollsBack) {
     return q.step() ? q.int_at(0) : -1;
   });
   EXPECT_EQ(rows, 0);
-  db->write([&] { db->prepare("INSERT INTO chat_settings VALUES (1, 'en', 0)").run(); });
+  db->write([&] {
+    db->prepare("INSERT INTO chat_settings (chat_id, language, auto_mode) VALUES (1, 'en', 0)")
+        .run();
+  });
 }
 
 TEST(SqliteDb, CorruptFileIsAClearStartupError) {

@@ -69,6 +69,7 @@ bool SqliteJobQueue::finish(const std::string& job_id, int fence, const JobOutco
     }
     if (db.changes() != 1) return false;
     t_->add_entries(messages, now);
+    t_->withdraw_entry(outcome.withdraw, now);
     t_->maybe_prune(now);
     return true;
   });

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "store/sqlite/sqlite_job_stores.h"
+#include "store/sqlite/sqlite_settings_store.h"
 #include "store/testing/manual_clock.h"
 #include "store/testing/store_factories.h"
 #include "support/test_util.h"
@@ -249,7 +250,7 @@ TEST(SqliteJobStoresMigration, UpgradesFromVersion1) {
     Statement q = db->prepare("PRAGMA user_version");
     return q.step() ? q.int_at(0) : int64_t{-1};
   });
-  EXPECT_EQ(version, 3);
+  EXPECT_EQ(version, 5);
   int64_t old_tables = db->read([&] {
     Statement q = db->prepare(
         "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('job_steps', 'seen_updates')");
@@ -272,6 +273,38 @@ TEST(SqliteJobStoresMigration, UpgradesFromVersion1) {
   EXPECT_EQ(j->id, "old");
   EXPECT_TRUE(s.queue->finish("old", j->attempts, delivered(), {message("old:text:0", 30)}));
   EXPECT_EQ(s.outbox->pending(), 2);
+}
+
+// A chat's /lang and /mode from before per-chat choices existed (schema 4) survive the
+// upgrade, and its new choices read as the defaults until it sets them.
+TEST(SqliteJobStoresMigration, ChatSettingsKeepTheirValuesAndGainDefaults) {
+  TempDir dir;
+  auto file = dir / "tgscribe.db";
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+    std::string sql =
+        std::string(kVersion1Schema) + "INSERT INTO chat_settings VALUES (-5, 'id', 1);";
+    char* err = nullptr;
+    int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
+    std::string msg = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(raw);
+    ASSERT_EQ(rc, SQLITE_OK) << msg;
+  }
+  auto db = SqliteDb::open(file);
+  SqliteSettingsStore settings(db);
+  ChatSettings old = settings.get(-5);
+  EXPECT_EQ(old.language, "id");
+  EXPECT_TRUE(old.auto_mode);
+  EXPECT_FALSE(old.formats.has_value());
+  EXPECT_FALSE(old.timestamps);
+  EXPECT_FALSE(old.speakers);
+  old.formats = std::vector<std::string>{"vtt"};
+  old.speakers = true;
+  settings.put(-5, old);
+  EXPECT_EQ(settings.get(-5).formats, std::vector<std::string>{"vtt"});
+  EXPECT_EQ(settings.get(-5).language, "id");
 }
 
 }  // namespace

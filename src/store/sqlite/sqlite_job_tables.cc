@@ -33,7 +33,7 @@ Job job_from_row(const Statement& q) {
 
 const std::string kOutboxColumns =
     "id, chat_id, job_id, body, seq, created_ms, state, message_id, attempts, not_before_ms, "
-    "last_error";
+    "last_error, priority";
 
 OutboxEntry entry_from_row(const Statement& q) {
   OutboxEntry e;
@@ -48,6 +48,7 @@ OutboxEntry entry_from_row(const Statement& q) {
   e.attempts = static_cast<int>(q.int_at(8));
   e.not_before_ms = q.int_at(9);
   e.last_error = q.text_at(10);
+  e.priority = static_cast<int>(q.int_at(11));
   return e;
 }
 
@@ -81,11 +82,21 @@ void SqliteJobTables::add_entries(const std::vector<OutboxEntry>& entries, int64
     // OR IGNORE: an id present already keeps its row, seq included.
     db->prepare(
           "INSERT OR IGNORE INTO outbox (id, chat_id, job_id, body, state, message_id, "
-          "attempts, not_before_ms, created_ms, last_error) "
-          "VALUES (?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?6, '')")
-        .bind_all(e.id, e.chat_id, e.job_id, e.body, e.not_before_ms, e.created_ms)
+          "attempts, not_before_ms, created_ms, last_error, priority) "
+          "VALUES (?1, ?2, ?3, ?4, 'pending', 0, 0, ?5, ?6, '', ?7)")
+        .bind_all(e.id, e.chat_id, e.job_id, e.body, e.not_before_ms, e.created_ms, e.priority)
         .run();
   }
+}
+
+void SqliteJobTables::withdraw_entry(const std::string& id, int64_t now) {
+  if (id.empty()) return;
+  db->prepare(
+        "UPDATE outbox SET state = 'dropped', "
+        "last_error = 'withdrawn: the job ended before it was due' "
+        "WHERE id = ?1 AND state = 'pending' AND attempts = 0 AND not_before_ms > ?2")
+      .bind_all(id, now)
+      .run();
 }
 
 std::optional<OutboxEntry> SqliteJobTables::load_entry(const std::string& id) {

@@ -32,6 +32,8 @@ struct SqliteJobTables {
   // Adds the entries whose ids are new, in order (callers checked them with check_entries).
   void add_entries(const std::vector<OutboxEntry>& entries, int64_t now);
   std::optional<OutboxEntry> load_entry(const std::string& id);
+  // JobOutcome::withdraw: drops the entry when it is pending, never tried and not due yet.
+  void withdraw_entry(const std::string& id, int64_t now);
   // Drops old updates, old sent/dropped entries and old finished jobs, at most once a minute.
   void maybe_prune(int64_t now);
 };

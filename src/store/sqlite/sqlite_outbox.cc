@@ -19,19 +19,20 @@ std::optional<OutboxBatch> SqliteOutbox::claim(const std::string& owner,
   int64_t now = t_->clock.unix_ms();
   return db.write([&]() -> std::optional<OutboxBatch> {
     // Each chat's first pending entry; the chat is claimable when that one is due and the
-    // chat's lease is free, ours, or ran out. Oldest first.
+    // chat's lease is free, ours, or ran out. First replies first, then the oldest.
     Statement q = db.prepare(
-        "SELECT o.chat_id FROM outbox o "
+        "SELECT o.chat_id, o.priority FROM outbox o "
         "JOIN (SELECT chat_id, MIN(seq) AS seq FROM outbox WHERE state = 'pending' "
         "      GROUP BY chat_id) f ON o.seq = f.seq "
         "LEFT JOIN outbox_chats c ON c.chat_id = o.chat_id "
         "WHERE o.not_before_ms <= ?1 "
         "AND (c.chat_id IS NULL OR c.owner = ?2 OR c.lease_until_ms < ?1) "
-        "ORDER BY o.seq LIMIT 1");
+        "ORDER BY o.priority DESC, o.seq LIMIT 1");
     q.bind_all(now, owner);
     if (!q.step()) return std::nullopt;
     OutboxBatch batch;
     batch.chat_id = q.int_at(0);
+    const int64_t first_priority = q.int_at(1);
     db.prepare(
           "INSERT INTO outbox_chats (chat_id, owner, lease_until_ms) VALUES (?1, ?2, ?3) "
           "ON CONFLICT (chat_id) DO UPDATE SET owner = ?2, lease_until_ms = ?3")
@@ -44,6 +45,8 @@ std::optional<OutboxBatch> SqliteOutbox::claim(const std::string& owner,
     while (e.step()) {
       OutboxEntry entry = entry_from_row(e);
       if (entry.not_before_ms > now) break;  // order is kept: later ones wait behind it
+      // Lower priority: other chats' first replies go before the rest of this one.
+      if (entry.priority < first_priority) break;
       batch.entries.push_back(std::move(entry));
     }
     return batch;

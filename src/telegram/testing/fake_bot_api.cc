@@ -315,6 +315,9 @@ json FakeBotApi::sent_message_json(int64_t chat_id, const std::string& text,
     m["is_topic_message"] = true;
   }
   if (auto r = call.reply_to()) m["reply_to_message"] = {{"message_id", *r}, {"chat", m["chat"]}};
+  if (auto k = call.params.find("reply_markup"); k != call.params.end() && k->is_object()) {
+    m["reply_markup"] = *k;
+  }
   return m;
 }
 
@@ -356,10 +359,10 @@ FakeBotApi::Reply FakeBotApi::dispatch(const std::string& method, RecordedCall& 
     }
     return get_updates(call);
   }
-  static const std::set<std::string> known = {"getMe",           "deleteWebhook",  "setWebhook",
-                                              "getWebhookInfo",  "getFile",        "setMyCommands",
-                                              "getChatMember",   "sendChatAction", "sendMessage",
-                                              "editMessageText", "sendDocument"};
+  static const std::set<std::string> known = {
+      "getMe",       "deleteWebhook",   "setWebhook",    "getWebhookInfo",
+      "getFile",     "setMyCommands",   "getChatMember", "sendChatAction",
+      "sendMessage", "editMessageText", "sendDocument",  "answerCallbackQuery"};
   if (!known.count(method)) return error(404, "Not Found");
   std::lock_guard lock(mutex_);
   const json& p = call.params;
@@ -434,6 +437,22 @@ FakeBotApi::Reply FakeBotApi::dispatch(const std::string& method, RecordedCall& 
     return ok(
         {{"status", status}, {"user", {{"id", *user}, {"is_bot", false}, {"first_name", "User"}}}});
   }
+  if (method == "answerCallbackQuery") {
+    std::string id = str_param(p, "callback_query_id");
+    if (id.empty()) return error(400, "Bad Request: QUERY_ID_INVALID");
+    if (utf16_length(str_param(p, "text")) > 200) {
+      return error(400, "Bad Request: MESSAGE_TOO_LONG");
+    }
+    auto it = callbacks_.find(id);
+    // Telegram's words for an unknown, expired or already answered query.
+    if (it == callbacks_.end() || !it->second) {
+      return error(400,
+                   "Bad Request: query is too old and response timeout expired or query ID is "
+                   "invalid");
+    }
+    it->second = false;
+    return ok(true);
+  }
   // Everything below talks to a chat.
   if (!chat_id) return error(400, "Bad Request: chat_id is empty");
   if (method == "sendChatAction") {
@@ -445,7 +464,7 @@ FakeBotApi::Reply FakeBotApi::dispatch(const std::string& method, RecordedCall& 
     if (text.empty()) return error(400, "Bad Request: message text is empty");
     if (utf16_length(text) > 4096) return error(400, "Bad Request: message is too long");
     json m = sent_message_json(*chat_id, text, call);
-    messages_.push_back({*chat_id, m["message_id"].get<int64_t>(), text});
+    messages_.push_back({*chat_id, m["message_id"].get<int64_t>(), text, m});
     return ok(std::move(m));
   }
   if (method == "editMessageText") {
@@ -464,6 +483,8 @@ FakeBotApi::Reply FakeBotApi::dispatch(const std::string& method, RecordedCall& 
                    "content and reply markup of the message");
     }
     it->text = text;
+    it->json["text"] = text;
+    if (p.contains("reply_markup")) it->json["reply_markup"] = p["reply_markup"];
     json m = sent_message_json(*chat_id, text, call);
     m["message_id"] = *message_id;
     --next_message_id_;  // sent_message_json took an id the edit does not use
@@ -710,6 +731,65 @@ std::vector<std::string> FakeBotApi::chat_texts(int64_t chat_id) const {
     if (m.chat_id == chat_id) out.push_back(m.text);
   }
   return out;
+}
+
+std::optional<json> FakeBotApi::sent_message(int64_t chat_id, int64_t message_id) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& m : messages_) {
+    if (m.chat_id == chat_id && m.message_id == message_id) return m.json;
+  }
+  return std::nullopt;
+}
+
+std::optional<json> FakeBotApi::message_with_button(int64_t chat_id,
+                                                    const std::string& prefix) const {
+  std::lock_guard lock(mutex_);
+  for (auto m = messages_.rbegin(); m != messages_.rend(); ++m) {
+    if (m->chat_id != chat_id) continue;
+    auto k = m->json.find("reply_markup");
+    if (k == m->json.end() || !k->contains("inline_keyboard")) continue;
+    for (const auto& row : (*k)["inline_keyboard"]) {
+      for (const auto& b : row) {
+        if (b.value("callback_data", "").rfind(prefix, 0) == 0) return m->json;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+Pushed FakeBotApi::push_callback(const MessageSpec& spec, const json& message,
+                                 const std::string& data) {
+  Pushed p;
+  {
+    std::lock_guard lock(mutex_);
+    p.callback_id = std::to_string(next_callback_++);
+    callbacks_[p.callback_id] = true;
+  }
+  json from = {{"id", spec.user_id}, {"is_bot", false}, {"first_name", spec.first_name}};
+  if (!spec.username.empty()) from["username"] = spec.username;
+  if (!spec.language_code.empty()) from["language_code"] = spec.language_code;
+  p.message = message;
+  p.message_id = message.value("message_id", int64_t{0});
+  p.update = {{"callback_query",
+               {{"id", p.callback_id},
+                {"from", from},
+                {"message", message},
+                {"chat_instance", "-73154302698166" + std::to_string(spec.chat_id % 1000)},
+                {"data", data}}}};
+  p.update_id = push_update(p.update);
+  p.update["update_id"] = p.update_id;
+  return p;
+}
+
+Pushed FakeBotApi::push_old_callback(const MessageSpec& spec, int64_t chat_id, int64_t message_id,
+                                     const std::string& data) {
+  json inaccessible = {{"chat", {{"id", chat_id}, {"type", chat_type_for(chat_id)}}},
+                       {"message_id", message_id},
+                       {"date", 0}};
+  Pushed p = push_callback(spec, inaccessible, data);
+  std::lock_guard lock(mutex_);
+  callbacks_[p.callback_id] = false;  // too old to answer
+  return p;
 }
 
 std::optional<std::string> FakeBotApi::message_text(int64_t chat_id, int64_t message_id) const {

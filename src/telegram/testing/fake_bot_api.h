@@ -90,7 +90,8 @@ struct Pushed {
   int64_t update_id = 0;
   int64_t message_id = 0;
   nlohmann::json update;
-  nlohmann::json message;  // update["message"], handy as MessageSpec::reply_to
+  nlohmann::json message;   // update["message"], handy as MessageSpec::reply_to
+  std::string callback_id;  // push_callback: the callback_query's id
 };
 
 enum class Fault {
@@ -140,6 +141,14 @@ class FakeBotApi {
   // kind: voice | audio | video | video_note | document. Uses the file's name/mime/size.
   Pushed push_media(const MessageSpec& spec, const std::string& kind, const FakeFile& file,
                     int duration_s = 3);
+  // A tap by `spec`'s user on a button (callback_data `data`) under `message` (a message the
+  // bot sent: see sent_message). The query can be answered once, as on Telegram.
+  Pushed push_callback(const MessageSpec& spec, const nlohmann::json& message,
+                       const std::string& data);
+  // A tap on a message older than 48 h (an InaccessibleMessage: chat, message_id, date 0),
+  // whose query Telegram no longer accepts: answerCallbackQuery answers 400 "query is too old".
+  Pushed push_old_callback(const MessageSpec& spec, int64_t chat_id, int64_t message_id,
+                           const std::string& data);
   // A message object as Telegram would put in an update (no update queued).
   nlohmann::json make_message(const MessageSpec& spec);
   size_t pending_updates() const;  // not yet confirmed by an offset
@@ -157,6 +166,13 @@ class FakeBotApi {
   std::vector<std::string> chat_texts(int64_t chat_id) const;
   // Current text of a message the bot sent, or nullopt.
   std::optional<std::string> message_text(int64_t chat_id, int64_t message_id) const;
+  // The bot's message as Telegram would show it in an update now (text, reply_markup after
+  // edits), or nullopt.
+  std::optional<nlohmann::json> sent_message(int64_t chat_id, int64_t message_id) const;
+  // The last message sent to `chat_id` whose reply_markup has a button with callback_data
+  // starting with `prefix`; nullopt when none.
+  std::optional<nlohmann::json> message_with_button(int64_t chat_id,
+                                                    const std::string& prefix) const;
 
   // --- behaviour -----------------------------------------------------------------------
   // Every API method answers this much later (as a distant Telegram would); default 0.
@@ -207,6 +223,7 @@ class FakeBotApi {
     int64_t chat_id;
     int64_t message_id;
     std::string text;
+    nlohmann::json json;  // as sent, with reply_markup
   };
 
   void start();
@@ -251,6 +268,9 @@ class FakeBotApi {
   std::chrono::milliseconds long_poll_cap_{300};
   std::chrono::milliseconds latency_{0};
   std::map<std::string, std::chrono::milliseconds> method_delays_;
+  // callback_query ids pushed -> answerable (false: answered, or pushed as too old).
+  std::map<std::string, bool> callbacks_;
+  int64_t next_callback_ = 4242000000000000001;
 };
 
 }  // namespace tgscribe::telegram::testing

@@ -1,0 +1,48 @@
+#include "transcript/time_map.h"
+
+#include <gtest/gtest.h>
+
+namespace tgscribe::transcript {
+namespace {
+
+// Sent audio: [5, 15) then [35, 51) of the original, laid end to end (10 s + 16 s).
+TimeMap islands() { return TimeMap({{5, 15}, {35, 51}}); }
+
+TEST(TimeMap, ASegmentInTheSecondIslandMapsToItsOriginalTime) {
+  Transcript t;
+  Segment s;
+  s.start = 12;  // 2 s into the second island
+  s.end = 14.5;
+  s.text = "second island";
+  s.words = {{12, 13, "second"}, {13.2, 14.5, "island"}};
+  t.segments.push_back(s);
+  map_times(t, islands());
+  EXPECT_DOUBLE_EQ(t.segments[0].start, 37);
+  EXPECT_DOUBLE_EQ(t.segments[0].end, 39.5);
+  EXPECT_DOUBLE_EQ(t.segments[0].words[0].start, 37);
+  EXPECT_DOUBLE_EQ(t.segments[0].words[1].start, 38.2);
+  EXPECT_DOUBLE_EQ(t.segments[0].words[1].end, 39.5);
+}
+
+TEST(TimeMap, SeamsAndEdges) {
+  TimeMap m = islands();
+  EXPECT_DOUBLE_EQ(m.sent_s(), 26);
+  EXPECT_DOUBLE_EQ(m.to_original(0), 5);
+  EXPECT_DOUBLE_EQ(m.to_original(3), 8);
+  // On the seam: an end belongs to the first island, a start to the second.
+  EXPECT_DOUBLE_EQ(m.to_original(10, true), 15);
+  EXPECT_DOUBLE_EQ(m.to_original(10), 35);
+  EXPECT_DOUBLE_EQ(m.to_original(27), 52);  // past the end: continues
+  EXPECT_DOUBLE_EQ(TimeMap({}).to_original(7), 7);
+}
+
+TEST(TimeMap, ASegmentAcrossTheGapSpansIt) {
+  Transcript t;
+  t.segments.push_back({8, 12, "across"});
+  map_times(t, islands(), 5);                // relative to the chunk's start, as merge_chunks wants
+  EXPECT_DOUBLE_EQ(t.segments[0].start, 8);  // 13 - 5
+  EXPECT_DOUBLE_EQ(t.segments[0].end, 32);   // 37 - 5
+}
+
+}  // namespace
+}  // namespace tgscribe::transcript
