@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "common/failpoint.h"
-#include "common/metrics.h"
 #include "common/log_fields.h"
+#include "common/metrics.h"
 #include "jobs/job_metrics.h"
 #include "jobs/job_payload.h"
 #include "jobs/usage_recorder.h"
@@ -146,8 +146,7 @@ bool Bot::handle_update(const nlohmann::json& json) {
   return true;
 }
 
-void Bot::answer_callback(const telegram::CallbackQuery& q, const std::string& text,
-                          bool alert) {
+void Bot::answer_callback(const telegram::CallbackQuery& q, const std::string& text, bool alert) {
   // Straight to Telegram, not through the outbox: the tapping user's spinner turns until the
   // answer (Telegram gives up after a few seconds), while the outbox sends a chat's entries in
   // order behind whatever that chat is waiting for (a transcript's upload, a flood wait). The
@@ -206,8 +205,8 @@ bool Bot::handle_callback(const telegram::Update& u) {
       metrics::count_job("queued");
       log_with(spdlog::level::info,
                {{"job_id", job.id}, {"chat", job.chat_id}, {"outcome", "queued"}},
-               "job {}: action {} queued for user {} in chat {}", jobs::short_id(job.id),
-               tap.label, job.user_id, job.chat_id);
+               "job {}: action {} queued for user {} in chat {}", jobs::short_id(job.id), tap.label,
+               job.user_id, job.chat_id);
       if (wake_workers_) wake_workers_();
       answer_callback(q, tr(tap.lang, Msg::kActionAccepted, fmt::arg("action", tap.label)), false);
     } else {

@@ -169,10 +169,18 @@ void Intake::submit(Turn& turn, const telegram::Message& request,
   std::string id = job.id;
   // Due only after STATUS_DELAY_MS when a worker is free for the job: one done sooner
   // withdraws it when it finishes (JobRunner), and its transcript is the first reply. A job
-  // that waits in line cannot be that fast: its status reply (with its place) goes at once.
+  // that waits in line, or for the engine's rate budget, cannot be that fast: its status
+  // reply (with its place, or the wait) goes at once.
   store::OutboxEntry status_entry = TranscriptMessages::status(id, p, status);
-  bool starts_now = stats.queued + stats.running < workers;
-  if (cfg.status_delay_ms > 0 && starts_now) {
+  bool starts_now = cfg.status_delay_ms > 0 && stats.queued + stats.running < workers;
+  if (starts_now && env_.pacer) {
+    try {
+      starts_now = env_.pacer->estimate(static_cast<double>(media.duration)).count() == 0;
+    } catch (const std::exception&) {
+      starts_now = false;  // not known: say something at once
+    }
+  }
+  if (starts_now) {
     status_entry.not_before_ms = job.created_ms + cfg.status_delay_ms;
   }
   turn.set_job(std::move(job), cfg.queue_rate_limit_per_user, {std::move(status_entry)},

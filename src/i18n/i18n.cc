@@ -412,7 +412,7 @@ constexpr Entry kCatalogue[] = {
      "Pemakaianmu hari ini dan bulan ini, kuotamu"},
     // Actions under a transcript (issue 16)
     {Msg::kActionButtonSummary, "action_button_summary", "📝 Summary", "📝 Ringkasan"},
-    {Msg::kActionButtonTranslate, "action_button_translate", "🌐 {language}", "🌐 {language}"},
+    {Msg::kActionButtonTranslate, "action_button_translate", "🌐 {language}", "🌐 Bahasa {language}"},
     {Msg::kActionButtonSubtitles, "action_button_subtitles", "🎬 Subtitles", "🎬 Subtitle"},
     {Msg::kActionNameSummary, "action_name_summary", "Summary", "Ringkasan"},
     {Msg::kActionNameTranslate, "action_name_translate", "Translation ({language})",
@@ -454,9 +454,6 @@ constexpr Entry kCatalogue[] = {
      "\"{value}\" is not a language code. Use two letters, e.g. /translate en or /translate de.",
      "\"{value}\" bukan kode bahasa. Pakai dua huruf, misalnya /translate en atau /translate id."},
     {Msg::kSummaryHeader, "summary_header", "📝 Summary:", "📝 Ringkasan:"},
-    {Msg::kTranslationHeader, "translation_header", "🌐 Translation ({language}):",
-     "🌐 Terjemahan ({language}):"},
-    {Msg::kSubtitlesCaption, "subtitles_caption", "🎬 Subtitles", "🎬 Subtitle"},
     {Msg::kFailTextModel, "fail_text_model",
      "Sorry, the text model could not finish this. Try again later.",
      "Maaf, model teks tidak bisa menyelesaikan ini. Coba lagi nanti."},

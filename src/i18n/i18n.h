@@ -154,8 +154,6 @@ enum class Msg {
   kActionNotTranscript,
   kTranslateInvalid,
   kSummaryHeader,
-  kTranslationHeader,
-  kSubtitlesCaption,
   kFailTextModel,
   kCmdSummary,
   kCmdTranslate,

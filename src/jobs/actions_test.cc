@@ -66,7 +66,7 @@ TEST(ActionKeyboard, OnlyWhatTheEnginesCanDo) {
   ASSERT_EQ(kb.rows.size(), 1u);
   ASSERT_EQ(kb.rows[0].size(), 3u);
   EXPECT_EQ(kb.rows[0][0].text, "📝 Ringkasan");
-  EXPECT_EQ(kb.rows[0][1].text, "🌐 Inggris");
+  EXPECT_EQ(kb.rows[0][1].text, "🌐 Bahasa Inggris");
   EXPECT_EQ(kb.rows[0][2].text, "🎬 Subtitle");  // .srt not among the chat's files
   EXPECT_EQ(kb.rows[0][2].callback_data, "a:srt:" + kJob);
   EXPECT_EQ(source_job_in(kb), kJob);

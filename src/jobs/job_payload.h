@@ -20,7 +20,7 @@ struct JobPayload {
   std::string user_lang = "en";      // bot texts: "en" | "id"
   std::string language;              // transcription language: "" / "auto" / ISO 639-1
   telegram::MediaRef media;
-  int64_t media_owner_id = 0;     // author of the media message (groups)
+  int64_t media_owner_id = 0;  // author of the media message (groups)
   std::string media_owner_name;
   // An action job (jobs/actions.h) on the transcript of `media`: "summary", "translate",
   // "subtitles"; "" for a transcript job. Absent from payloads written before actions.

@@ -111,7 +111,10 @@ void SpeechCutter::on_window(const int16_t* w, int64_t frames, bool silent) {
     return;
   }
   run_.insert(run_.end(), w, w + frames * ch_);
-  if (!cut_checked_ && run_len_ >= frames_of(o_.cut_pause_s)) {
+  // Past 1.1x the target, a shorter pause will do (fluent speech may never pause for long).
+  const bool overdue = static_cast<double>(cur_.frames) >= 1.1 * target_frames();
+  const double pause_s = overdue ? std::min(o_.cut_pause_s, 0.2) : o_.cut_pause_s;
+  if (!cut_checked_ && run_len_ >= frames_of(pause_s)) {
     cut_checked_ = true;
     if (static_cast<double>(cur_.frames + run_len_) >= target_frames() && cur_.chunk.has_speech) {
       // Cut in the middle of the pause: each side keeps half of it.

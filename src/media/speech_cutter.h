@@ -23,7 +23,7 @@ struct CutterOptions {
   // tail joins the chunk before it.
   double min_s = 0;
   double overlap_s = 1.0;    // audio shared by the two sides of a hard cut
-  double cut_pause_s = 0.5;  // a pause this long is a place to cut
+  double cut_pause_s = 0.5;  // a pause this long is a place to cut (0.2 s past 1.1x target)
   bool skip_silence = false;
   double skip_min_s = 2.0;  // silences at least this long are left out (skip_silence)
   double pad_s = 0.3;       // silence kept next to speech where a silence is left out

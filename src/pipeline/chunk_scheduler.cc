@@ -15,6 +15,9 @@ ChunkScheduler::ChunkScheduler(Options options) : o_(std::move(options)) {
   o_.encode_workers = std::max(1, o_.encode_workers);
   o_.send_workers = std::max(1, o_.send_workers);
   o_.max_in_flight = std::max(1, o_.max_in_flight);
+  if (o_.max_unencoded <= 0 || o_.max_unencoded > o_.max_in_flight) {
+    o_.max_unencoded = o_.max_in_flight;
+  }
   try {
     for (int i = 0; i < o_.encode_workers; ++i) threads_.emplace_back([this] { encode_loop(); });
     for (int i = 0; i < o_.send_workers; ++i) threads_.emplace_back([this] { send_loop(); });
@@ -80,10 +83,14 @@ void ChunkScheduler::submit(ChunkWork work) {
   std::unique_lock lock(mutex_);
   while (true) {
     check_locked();
-    if (in_flight_ < static_cast<size_t>(o_.max_in_flight)) break;
+    if (in_flight_ < static_cast<size_t>(o_.max_in_flight) &&
+        unencoded_ < static_cast<size_t>(o_.max_unencoded)) {
+      break;
+    }
     changed_.wait_for(lock, kPoll);
   }
   ++in_flight_;
+  ++unencoded_;
   peak_in_flight_ = std::max(peak_in_flight_, in_flight_);
   to_encode_.emplace(submitted_++, std::move(work));
   changed_.notify_all();
@@ -114,6 +121,7 @@ void ChunkScheduler::encode_loop() {
       fail(error);
       return;
     }
+    --unencoded_;
     if (stopped_) return;
     to_send_.insert(std::move(node));
     changed_.notify_all();

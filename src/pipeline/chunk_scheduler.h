@@ -29,7 +29,10 @@ class ChunkScheduler {
   struct Options {
     int encode_workers = 1;
     int send_workers = 1;
-    int max_in_flight = 4;            // submitted and not yet sent (or failed)
+    int max_in_flight = 4;  // submitted and not yet sent (or failed)
+    // Submitted and not yet encoded: the chunks whose PCM is in memory (the big ones; an
+    // encoded chunk waiting for the engine is a small file). 0: max_in_flight.
+    int max_unencoded = 0;
     std::function<bool()> cancelled;  // optional: polled while waiting; true stops all
   };
   explicit ChunkScheduler(Options options);
@@ -64,6 +67,7 @@ class ChunkScheduler {
   std::map<size_t, transcript::Chunk> done_;
   size_t submitted_ = 0;
   size_t in_flight_ = 0;
+  size_t unencoded_ = 0;
   size_t peak_in_flight_ = 0;
   bool closing_ = false;  // finish() called: workers exit when the queues run dry
   bool stopped_ = false;

@@ -58,7 +58,9 @@ TEST(ChunkScheduler, MergesInOrderWhateverOrderChunksFinishIn) {
     ChunkWork w;
     w.encode = [] {};
     w.send = [i, n, &last_sent] {
-      if (i == 0) EXPECT_TRUE(last_sent.wait());
+      if (i == 0) {
+        EXPECT_TRUE(last_sent.wait());
+      }
       if (i == n - 1) last_sent.open();
       return chunk(i);
     };
@@ -101,6 +103,30 @@ TEST(ChunkScheduler, SubmitBlocksWhileTooManyChunksAreInFlight) {
   EXPECT_EQ(s.finish().size(), 3u);
   EXPECT_LE(s.peak_in_flight(), 2u);
   EXPECT_EQ(sends.load(), 3);
+}
+
+TEST(ChunkScheduler, PcmWaitingForACoreIsBoundedSeparately) {
+  ChunkScheduler::Options o;
+  o.encode_workers = 1;
+  o.send_workers = 1;
+  o.max_in_flight = 10;
+  o.max_unencoded = 1;  // one chunk of PCM at a time
+  ChunkScheduler s(o);
+  Gate encoded;
+  ChunkWork slow;
+  slow.encode = [&] { EXPECT_TRUE(encoded.wait()); };
+  slow.send = [] { return chunk(0); };
+  s.submit(std::move(slow));
+  auto second = std::async(std::launch::async, [&] {
+    ChunkWork w;
+    w.encode = [] {};
+    w.send = [] { return chunk(1); };
+    s.submit(std::move(w));
+  });
+  EXPECT_EQ(second.wait_for(300ms), std::future_status::timeout);
+  encoded.open();
+  second.get();
+  EXPECT_EQ(s.finish().size(), 2u);
 }
 
 TEST(ChunkScheduler, AFailedChunkStopsTheRestAndIsRethrown) {

@@ -43,8 +43,10 @@ LongMediaResult transcribe_long_media(engine::Transcriber& engine, const media::
                           ? job.encode_workers
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   so.send_workers = std::max(1, caps.max_concurrency);
-  // PCM alive at once: these chunks plus the cutter's own two.
-  so.max_in_flight = so.encode_workers + so.send_workers;
+  // Encoded chunks may wait for a free engine slot (small files); PCM waits only for a free
+  // core: one chunk being encoded per worker and one ready next, plus the cutter's own two.
+  so.max_in_flight = so.encode_workers + 2 * so.send_workers;
+  so.max_unencoded = so.encode_workers + 1;
   so.cancelled = job.cancelled;
   // What the workers share: declared before the scheduler, whose destructor joins them.
   const double duration = std::max(1e-3, job.info.duration_s);

@@ -23,16 +23,44 @@ double TimeMap::to_original(double t, bool is_end) const {
   return kept_.back().end + (t - sent_s_);
 }
 
+size_t TimeMap::span_of(double t, bool is_end) const {
+  for (size_t i = 0; i < kept_.size(); ++i) {
+    const double off = t - sent_start_[i];
+    if (is_end ? off <= kept_[i].end - kept_[i].start : off < kept_[i].end - kept_[i].start) {
+      return i;
+    }
+  }
+  return kept_.empty() ? 0 : kept_.size() - 1;
+}
+
+std::pair<double, double> TimeMap::map_range(double a, double b) const {
+  if (kept_.empty()) return {a, b};
+  const size_t i = span_of(a, false), j = span_of(std::max(a, b), true);
+  if (i >= j) return {to_original(a), std::max(to_original(a), to_original(b, true))};
+  size_t best = i;
+  double best_len = -1;
+  for (size_t k = i; k <= j; ++k) {
+    const double len =
+        std::min(b, sent_start_[k] + (kept_[k].end - kept_[k].start)) - std::max(a, sent_start_[k]);
+    if (len > best_len) {
+      best = k;
+      best_len = len;
+    }
+  }
+  const double lo = std::max(a, sent_start_[best]);
+  const double hi = std::min(b, sent_start_[best] + (kept_[best].end - kept_[best].start));
+  return {kept_[best].start + lo - sent_start_[best], kept_[best].start + hi - sent_start_[best]};
+}
+
 void map_times(Transcript& t, const TimeMap& map, double origin) {
   for (auto& s : t.segments) {
-    const double start = map.to_original(s.start) - origin;
-    const double end = map.to_original(s.end, true) - origin;
-    s.start = start;
-    s.end = std::max(start, end);
+    const auto [start, end] = map.map_range(s.start, s.end);
+    s.start = start - origin;
+    s.end = end - origin;
     for (auto& w : s.words) {
-      const double ws = map.to_original(w.start) - origin;
-      w.end = std::max(ws, map.to_original(w.end, true) - origin);
-      w.start = ws;
+      const auto [ws, we] = map.map_range(w.start, w.end);
+      w.start = ws - origin;
+      w.end = we - origin;
     }
   }
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Audio sent to an engine with silences left out is the original's kept spans laid end to end;
 // this maps the engine's times (on the sent audio's clock) back to the original recording's.
+#include <utility>
 #include <vector>
 
 #include "transcript/transcript.h"
@@ -22,9 +23,14 @@ class TimeMap {
   // silence left out), else the start of the later one. Times past the sent audio continue
   // from the last span's end (engines may place a last word a little past the end).
   double to_original(double t, bool is_end = false) const;
+  // [a, b] on the original clock. A range across left-out silence keeps only its part in the
+  // span holding most of it: a segment must not stretch over the silence (an hour, maybe).
+  std::pair<double, double> map_range(double a, double b) const;
   double sent_s() const { return sent_s_; }
 
  private:
+  size_t span_of(double t, bool is_end) const;
+
   std::vector<KeptSpan> kept_;
   std::vector<double> sent_start_;  // where each span starts in the sent audio
   double sent_s_ = 0;

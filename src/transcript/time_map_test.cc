@@ -36,12 +36,16 @@ TEST(TimeMap, SeamsAndEdges) {
   EXPECT_DOUBLE_EQ(TimeMap({}).to_original(7), 7);
 }
 
-TEST(TimeMap, ASegmentAcrossTheGapSpansIt) {
+TEST(TimeMap, ASegmentAcrossTheGapKeepsItsLargerSide) {
   Transcript t;
-  t.segments.push_back({8, 12, "across"});
-  map_times(t, islands(), 5);                // relative to the chunk's start, as merge_chunks wants
-  EXPECT_DOUBLE_EQ(t.segments[0].start, 8);  // 13 - 5
-  EXPECT_DOUBLE_EQ(t.segments[0].end, 32);   // 37 - 5
+  t.segments.push_back({8, 13, "across"});  // 2 s before the seam, 3 s after
+  t.segments.push_back({1, 4, "inside"});
+  map_times(t, islands(), 5);  // relative to the chunk's start, as merge_chunks wants
+  // Not stretched over the 20 s left out: the part after the seam, [35, 38), minus 5.
+  EXPECT_DOUBLE_EQ(t.segments[0].start, 30);
+  EXPECT_DOUBLE_EQ(t.segments[0].end, 33);
+  EXPECT_DOUBLE_EQ(t.segments[1].start, 1);  // 6 - 5
+  EXPECT_DOUBLE_EQ(t.segments[1].end, 4);
 }
 
 }  // namespace
