@@ -5,6 +5,7 @@
 //
 //   build/long_media_bench [--smoke] [--minutes 60] [--silence-minutes 20]
 //                          [--binary build/tgscribe] [--bandwidth-mbit 50] [--cache DIR]
+//                          [--only long|silence]
 //
 // Cases: a MINUTES-long MP4 (AAC 44.1 kHz stereo, looped espeak-ng speech), and a
 // SILENCE-MINUTES-long MP3 that is 59 % silence (12.3 s of speech, 17.7 s of silence, twice a
@@ -35,6 +36,7 @@
 #include <vector>
 
 #include "engine/testing/fake_openai.h"
+#include "media/audio_encoder.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -198,12 +200,31 @@ Figures run_sequential(const Setup& s, FakeOpenAi& fake, EngineModel& model, con
   const size_t from = fake.requests().size();
   const fs::path ogg = s.work / "sequential.ogg";
   const auto t0 = Clock::now();
-  // The upload format tgscribe uses (16 kHz mono Opus, 32 kbit/s, speech mode), the CLI's
-  // other defaults.
-  Child conv = run(
-      {"ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", file.string(), "-vn", "-ar", "16000",
-       "-ac", "1", "-c:a", "libopus", "-b:a", "32k", "-application", "voip", ogg.string()},
-      {});
+  // The upload format and encoder settings tgscribe uses (16 kHz mono Opus at 32 kbit/s,
+  // speech mode, its Opus complexity): the comparison is of the pipeline, not the encoder.
+  const tgscribe::media::EncodeOptions enc;
+  Child conv = run({"ffmpeg",
+                    "-nostdin",
+                    "-loglevel",
+                    "error",
+                    "-y",
+                    "-i",
+                    file.string(),
+                    "-vn",
+                    "-ar",
+                    "16000",
+                    "-ac",
+                    "1",
+                    "-c:a",
+                    "libopus",
+                    "-b:a",
+                    "32k",
+                    "-application",
+                    "voip",
+                    "-compression_level",
+                    std::to_string(enc.complexity),
+                    ogg.string()},
+                   {});
   Child up = run(
       {"curl", "-sS", "-f", "-o", "/dev/null", "-H", "Authorization: Bearer test-openai-key", "-F",
        "file=@" + ogg.string(), "-F", "model=whisper-large-v3-turbo", "-F",
@@ -233,6 +254,7 @@ bool cached(const fs::path& p, const std::function<bool(const fs::path&)>& make)
 
 int main(int argc, char** argv) {
   double minutes = 60, silence_minutes = 20;
+  std::string only;  // "long" or "silence": that case alone
   Setup s;
   fs::path cache = "/tmp/tgscribe-long-media-bench";
   s.binary = (fs::canonical("/proc/self/exe").parent_path() / "tgscribe").string();
@@ -249,12 +271,14 @@ int main(int argc, char** argv) {
       s.binary = next();
     } else if (a == "--bandwidth-mbit") {
       s.bandwidth = std::atof(next().c_str());
+    } else if (a == "--only") {
+      only = next();
     } else if (a == "--cache") {
       cache = next();
     } else {
       std::fprintf(stderr,
                    "usage: %s [--smoke] [--minutes N] [--silence-minutes N] "
-                   "[--binary PATH] [--bandwidth-mbit N] [--cache DIR]\n",
+                   "[--binary PATH] [--bandwidth-mbit N] [--cache DIR] [--only long|silence]\n",
                    argv[0]);
       return 2;
     }
@@ -321,7 +345,7 @@ int main(int argc, char** argv) {
               s.bandwidth);
 
   bool ok = true;
-  {
+  if (only.empty() || only == "long") {
     const double dur = 60.0 * long_units;
     std::printf("long.media: %d min AAC 44.1 kHz stereo MP4\n", long_units);
     Figures seq = run_sequential(s, fake, model, mp4);
@@ -331,7 +355,7 @@ int main(int argc, char** argv) {
     std::printf("long.time_ratio: %.2f\n", ours.to_transcript_s / seq.to_transcript_s);
     ok = ok && seq.ok && ours.ok;
   }
-  {
+  if (only.empty() || only == "silence") {
     const double speech_s = 24.6 * silence_units;
     std::printf("silence.media: %d min MP3, 59 %% silence\n", silence_units);
     Figures seq = run_sequential(s, fake, model, mp3);

@@ -263,8 +263,7 @@ EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path
   validate(options);
   PcmDecoder dec(source, limits, PcmFormat{options.sample_rate, options.channels});
   if (options.start_s > 0) dec.seek(options.start_s);
-  return encode_samples([&dec](int16_t* buf, size_t n) { return dec.read(buf, n); }, out,
-                        options);
+  return encode_samples([&dec](int16_t* buf, size_t n) { return dec.read(buf, n); }, out, options);
 }
 
 EncodeResult encode_pcm(std::span<const int16_t> pcm, const std::filesystem::path& out,

@@ -24,7 +24,7 @@ namespace tgscribe::media {
 struct UploadPlan;
 struct UploadTarget;
 struct PlannerOptions;
-}
+}  // namespace tgscribe::media
 
 namespace tgscribe::pipeline {
 
