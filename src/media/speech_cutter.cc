@@ -24,7 +24,13 @@ int64_t SpeechCutter::frames_of(double s) const {
 }
 
 double SpeechCutter::target_frames() const {
-  return static_cast<double>(frames_of(next_index_ == 0 ? o_.first_target_s : o_.target_s));
+  double target_s = next_index_ == 0 ? o_.first_target_s : o_.target_s;
+  if (o_.total_s > 0 && next_index_ > 0) {
+    const double start_s = cur_.chunk.kept.empty() ? position_s() : cur_.chunk.start_s();
+    const double left_s = o_.total_s - start_s;
+    target_s = std::min(target_s, std::max(o_.first_target_s, left_s / 2));
+  }
+  return static_cast<double>(frames_of(target_s));
 }
 
 double SpeechCutter::position_s() const { return static_cast<double>(pos_) / o_.sample_rate; }

@@ -19,6 +19,10 @@ struct CutterOptions {
   double target_s = 300;       // a chunk ends at the first pause after this much audio
   double first_target_s = 60;  // the first one sooner, so the first upload starts early
   double max_s = 450;          // no pause by then: a hard cut, with overlap
+  // The recording's length when known (0: unknown). The last chunks are then made shorter
+  // (each about half of what is left, never under first_target_s): the last chunk is encoded
+  // on one core and waited for alone, so a short one ends the job sooner (bench/long_media).
+  double total_s = 0;
   // No chunk but a lone one is shorter (the engine bills this minimum per request): a short
   // tail joins the chunk before it.
   double min_s = 0;

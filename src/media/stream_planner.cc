@@ -35,6 +35,7 @@ StreamPlan plan_stream(const MediaInfo& info, const UploadTarget& target,
   c.target_s = std::clamp(d / std::max(1, options.max_requests), floor_s, c.max_s / 1.5);
   c.max_s = std::min(c.max_s, c.target_s * 1.5);
   c.first_target_s = std::min(c.target_s, std::max(options.first_chunk_s, floor_s));
+  c.total_s = d;
 
   const bool must_convert =
       one_shot.kind == PlanKind::kReencode || one_shot.kind == PlanKind::kChunks;
