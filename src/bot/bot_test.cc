@@ -90,6 +90,9 @@ class BotTest : public ::testing::Test {
     cfg_.telegram_api_url = tg_.url();
     cfg_.data_dir = (dir_.path() / "data").string();
     cfg_.status_edit_interval_s = 1;
+    // These tests follow each job's status reply: a fast fake engine would otherwise finish
+    // before STATUS_DELAY_MS and skip it (tests/e2e/first_reply_test.cc covers the skip).
+    cfg_.status_delay_ms = 0;
     cfg_.queue_max_workers = 2;
     cfg_.queue_retry_delay_s = 0;
     cfg_.queue_max_retries = 2;
