@@ -79,6 +79,15 @@ struct TranscriptionService::Job {
   void check_cancelled() const {
     if (cancelled()) throw Error(ErrorKind::kCancelled, "cancelled");
   }
+  // A decode-only pass, once per job whatever needs it (trimming, chunking, skipping).
+  void find_silences() {
+    if (silences) return;
+    report("converting", kProbeShare);
+    media::SilenceOptions options;
+    options.cancelled = request.cancelled;
+    silences = media::find_silences(media::MediaSource::from_path(request.path), options, limits);
+    check_cancelled();
+  }
   // done/total < 0: unchanged since the last report (chunk counts stay on screen).
   void report(const char* stage, double fraction, int done = -1, int total = -1) {
     if (!request.progress) return;
@@ -214,14 +223,7 @@ transcript::Transcript TranscriptionService::run_engine(engine::Transcriber& eng
   if (plan.kind != media::PlanKind::kPassThrough && plan.kind != media::PlanKind::kRemux) {
     // Re-encoding or chunking: find the silences first (once per job), so that silence is
     // trimmed or skipped and chunks are cut where nobody speaks.
-    if (!job.silences) {
-      job.report("converting", kProbeShare);
-      media::SilenceOptions silence;
-      silence.cancelled = job.request.cancelled;
-      job.silences = media::find_silences(media::MediaSource::from_path(job.request.path), silence,
-                                          job.limits);
-      job.check_cancelled();
-    }
+    job.find_silences();
     plan = media::plan_upload(job.info, target, options, *job.silences);
   }
   spdlog::info("{}: upload plan {}: {}", caps.name, media::to_string(plan.kind), plan.reason);
@@ -287,14 +289,7 @@ std::optional<transcript::Transcript> TranscriptionService::run_long_media(
   if (stream.decision == media::StreamDecision::kIfSilent) {
     // It would go as it is: worth re-encoding only for a good share of silence, which a
     // decode-only pass (cheap next to encoding) tells.
-    if (!job.silences) {
-      job.report("converting", kProbeShare);
-      media::SilenceOptions silence;
-      silence.cancelled = job.request.cancelled;
-      job.silences = media::find_silences(media::MediaSource::from_path(job.request.path), silence,
-                                          job.limits);
-      job.check_cancelled();
-    }
+    job.find_silences();
     const double skippable = media::skippable_s(*job.silences, stream.cutter);
     if (skippable < so.min_skippable_share * job.info.duration_s) return std::nullopt;
     stream.reason += fmt::format("; {:.0f} s of silence to leave out", skippable);
