@@ -41,6 +41,7 @@
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using tgscribe::engine::testing::FakeOpenAi;
+using tgscribe::engine::testing::FakeOpenAiOptions;
 using tgscribe::engine::testing::FakeReply;
 using tgscribe::engine::testing::FakeRequest;
 
@@ -334,7 +335,12 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  FakeOpenAi fake;
+  // The fake only probes each upload's duration: decoding it (to find speech) would take CPU
+  // from whichever path is being measured on the same cores, and the parallel path more
+  // (its uploads arrive while it is still encoding). A real engine runs elsewhere.
+  FakeOpenAiOptions fake_options;
+  fake_options.inspect_speech = false;
+  FakeOpenAi fake(fake_options);
   EngineModel model(s.bandwidth);
   fake.set_responder([&model](const FakeRequest& r) { return model.answer(r); });
   fake.start();

@@ -11,7 +11,8 @@ namespace tgscribe::engine::testing {
 
 // Fills size, sha256, duration_s and codec of `request` from the uploaded bytes (probed with
 // the real demuxers through a temporary file); duration_s stays -1 when it is not media.
-// `min_silence_s`: a quieter stretch at least this long separates two spans of speech.
+// `min_silence_s`: a quieter stretch at least this long separates two spans of speech;
+// negative: speech is not looked for (nothing decoded, only probed).
 void inspect_audio(const std::string& bytes, FakeRequest& request, double min_silence_s = 1.0);
 
 // Writes an error/drop reply (or a transcript reply with `json_body`) into `res`, after the

@@ -187,7 +187,7 @@ void FakeOpenAi::Impl::handle(const httplib::Request& req, httplib::Response& re
     if (name == "file") {
       r.filename = part.filename;
       r.content_type = part.content_type;
-      inspect_audio(part.content, r, options.speech_min_silence_s);
+      inspect_audio(part.content, r, options.inspect_speech ? options.speech_min_silence_s : -1);
     } else {
       r.fields.emplace(name, part.content);
     }

@@ -23,6 +23,9 @@ struct FakeOpenAiOptions {
   // A pause at least this long ends a span of FakeRequest::speech (a real engine starts a new
   // segment at much shorter pauses than the 1 s default).
   double speech_min_silence_s = 1.0;
+  // false: only the upload's duration is probed, FakeRequest::speech stays empty. Benches set
+  // it: decoding every upload would take CPU from the program measured on the same cores.
+  bool inspect_speech = true;
 };
 
 // Groq's rate limits, enforced like the real service (per organization = per fake): at most

@@ -166,14 +166,16 @@ void inspect_audio(const std::string& bytes, FakeRequest& request, double min_si
     media::MediaInfo info = media::probe_file(path, media::MediaLimits{});
     request.duration_s = info.duration_s;
     request.codec = info.audio_codec;
-    double at = 0;
-    for (const auto& quiet :
-         media::find_silences(media::MediaSource::from_path(path),
-                              media::SilenceOptions{.min_silence_s = min_silence_s})) {
-      if (quiet.start_s > at) request.speech.emplace_back(at, quiet.start_s);
-      at = std::max(at, quiet.end_s);
+    if (min_silence_s >= 0) {  // negative: the duration only (no decoding)
+      double at = 0;
+      for (const auto& quiet :
+           media::find_silences(media::MediaSource::from_path(path),
+                                media::SilenceOptions{.min_silence_s = min_silence_s})) {
+        if (quiet.start_s > at) request.speech.emplace_back(at, quiet.start_s);
+        at = std::max(at, quiet.end_s);
+      }
+      if (info.duration_s > at + 0.05) request.speech.emplace_back(at, info.duration_s);
     }
-    if (info.duration_s > at + 0.05) request.speech.emplace_back(at, info.duration_s);
   } catch (const std::exception&) {
     request.duration_s = -1;
   }
