@@ -24,9 +24,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       continue;
     }
     const Update& u = *parsed;
-    // An update with a message-bearing kind carries its message, and no other kind does.
-    FUZZ_CHECK(u.message.has_value() == (u.kind != UpdateKind::kOther),
+    // An update with a message-bearing kind carries its message, and no other kind does; a
+    // button tap carries its callback query (the message it was under is inside it).
+    const bool message_kind = u.kind != UpdateKind::kOther && u.kind != UpdateKind::kCallbackQuery;
+    FUZZ_CHECK(u.message.has_value() == message_kind,
                "message present exactly for the message kinds");
+    FUZZ_CHECK(u.callback_query.has_value() == (u.kind == UpdateKind::kCallbackQuery),
+               "callback query present exactly for button taps");
     if (u.message) {
       const Message& m = *u.message;
       FUZZ_CHECK(m.text.size() <= limits.max_text_bytes, "text over the limit");
