@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <system_error>
+#include <thread>
 
 #include "common/error.h"
 
@@ -186,10 +187,22 @@ std::shared_ptr<SqliteDb> SqliteDb::open(const std::filesystem::path& file) {
     // Wait for a second process holding the write lock instead of failing at once.
     sqlite3_busy_timeout(db->db_, 10'000);
     sqlite3_extended_result_codes(db->db_, 1);
-    {
-      Statement mode = db->prepare("PRAGMA journal_mode=WAL");
-      if (!mode.step() || mode.text_at(0) != "wal") {
-        throw Error(ErrorKind::kInternal, "WAL mode unavailable");
+    // Switching to WAL can answer SQLITE_BUSY without calling the busy handler while another
+    // process opens the same file (an ingest and a worker starting together): ask again for
+    // as long as the busy timeout would have waited.
+    for (auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);;) {
+      try {
+        Statement mode = db->prepare("PRAGMA journal_mode=WAL");
+        if (!mode.step() || mode.text_at(0) != "wal") {
+          throw Error(ErrorKind::kInternal, "WAL mode unavailable");
+        }
+        break;
+      } catch (const Error&) {
+        if ((sqlite3_errcode(db->db_) & 0xff) != SQLITE_BUSY ||
+            std::chrono::steady_clock::now() > give_up) {
+          throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }
     // FULL: a job is on disk when admit returns, even if the machine (not just the
