@@ -79,6 +79,23 @@ struct TranscriptionService::Job {
   void check_cancelled() const {
     if (cancelled()) throw Error(ErrorKind::kCancelled, "cancelled");
   }
+  // What every engine request of this job asks; `piece` ("<engine>" or "<engine>/<chunk>")
+  // names the request in the engine's pacing line.
+  engine::TranscribeOptions engine_options(const std::string& piece) const {
+    engine::TranscribeOptions o;
+    o.language = normalized_language(request.language);
+    o.translate = request.translate;
+    o.prompt = request.prompt;
+    o.word_timestamps = request.word_timestamps;
+    o.diarize = request.diarize;
+    o.user_id = request.user_id;  // usage is attributed to the job's user
+    o.cancelled = request.cancelled;
+    if (!request.pacing_id.empty()) {
+      o.pacing_ticket = request.pacing_id + "/" + piece;
+      o.pacing_order_ms = request.pacing_order_ms;
+    }
+    return o;
+  }
   // A decode-only pass, once per job whatever needs it (trimming, chunking, skipping).
   void find_silences() {
     if (silences) return;
@@ -246,18 +263,7 @@ transcript::Transcript TranscriptionService::run_engine(engine::Transcriber& eng
     audio.filename = stem + "." + plan.format.extension;
     audio.content_type = plan.format.content_type;
     audio.info = job.info;
-    engine::TranscribeOptions o;
-    o.language = normalized_language(job.request.language);
-    o.translate = job.request.translate;
-    o.prompt = job.request.prompt;
-    o.word_timestamps = job.request.word_timestamps;
-    o.diarize = job.request.diarize;
-    o.user_id = job.request.user_id;  // usage is attributed to the job's user
-    o.cancelled = job.request.cancelled;
-    if (!job.request.pacing_id.empty()) {
-      o.pacing_ticket = job.request.pacing_id + "/" + caps.name;
-      o.pacing_order_ms = job.request.pacing_order_ms;
-    }
+    engine::TranscribeOptions o = job.engine_options(caps.name);
     o.progress = [&job](double f) {
       job.report("transcribing",
                  kProbeShare + kConvertShare + (1 - kProbeShare - kConvertShare) * f, 0, 1);
@@ -308,17 +314,8 @@ std::optional<transcript::Transcript> TranscriptionService::run_long_media(
   lj.temp = &job.temp;
   lj.cancelled = job.request.cancelled;
   lj.options = [&job, &caps](size_t i) {
-    engine::TranscribeOptions o;
-    o.language = normalized_language(job.request.language);
-    o.translate = job.request.translate;
-    o.prompt = job.request.prompt;
-    o.word_timestamps = job.request.word_timestamps;
-    o.diarize = job.request.diarize;
-    o.user_id = job.request.user_id;  // usage is attributed to the job's user
-    if (!job.request.pacing_id.empty()) {
-      o.pacing_ticket = job.request.pacing_id + "/" + caps.name + "/" + std::to_string(i);
-      o.pacing_order_ms = job.request.pacing_order_ms;
-    }
+    engine::TranscribeOptions o = job.engine_options(caps.name + "/" + std::to_string(i));
+    o.cancelled = nullptr;  // the chunk scheduler sets its own stop
     return o;
   };
   lj.progress = [&job](int done, int total, double share) {
@@ -392,18 +389,8 @@ transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& eng
     audio.info.channels = encode.channels;
     audio.info.has_video = false;
 
-    engine::TranscribeOptions o;
-    o.language = normalized_language(job.request.language);
-    o.translate = job.request.translate;
-    o.prompt = job.request.prompt;
-    o.word_timestamps = job.request.word_timestamps;
-    o.diarize = job.request.diarize;
-    o.user_id = job.request.user_id;  // usage is attributed to the job's user
+    engine::TranscribeOptions o = job.engine_options(caps.name + "/" + std::to_string(i));
     o.cancelled = stop;
-    if (!job.request.pacing_id.empty()) {
-      o.pacing_ticket = job.request.pacing_id + "/" + caps.name + "/" + std::to_string(i);
-      o.pacing_order_ms = job.request.pacing_order_ms;
-    }
     results[i].offset = piece.start_s;
     results[i].duration = piece.end_s - piece.start_s;
     results[i].transcript = engine.transcribe(audio, o);
