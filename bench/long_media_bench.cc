@@ -20,8 +20,6 @@
 // Output: one "key: value" per line (keys listed in /work/bench_notes.txt and
 // docs/benchmarks.md).
 #include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +35,7 @@
 
 #include "engine/testing/fake_openai.h"
 #include "media/audio_encoder.h"
+#include "support/child_usage.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -47,12 +46,7 @@ using tgscribe::engine::testing::FakeRequest;
 
 namespace {
 
-struct Child {
-  double wall_s = 0;
-  double cpu_s = 0;
-  double peak_rss_mb = 0;
-  bool ok = false;
-};
+using Child = tgscribe::testing::ChildUsage;
 
 // Runs argv with exactly `env` (plus PATH), stdout and stderr to /dev/null unless `log`.
 Child run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
@@ -74,16 +68,7 @@ Child run(const std::vector<std::string>& argv, const std::vector<std::string>& 
     _exit(127);
   }
   close(out);
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  Child c;
-  c.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  c.cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  c.peak_rss_mb = static_cast<double>(ru.ru_maxrss) / 1024.0;
-  c.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  return c;
+  return tgscribe::testing::wait_child(pid, t0);
 }
 
 bool ffmpeg(std::vector<std::string> args) {

@@ -7,7 +7,6 @@
 // A plain main rather than Google Benchmark: the figures that matter are whole-run CPU time
 // and peak memory of a child, which Benchmark's in-process loop does not measure.
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 
 #include "media/audio_encoder.h"
 #include "media/pcm_decoder.h"
+#include "support/child_usage.h"
 
 namespace fs = std::filesystem;
 using tgscribe::media::EncodeOptions;
@@ -29,12 +29,7 @@ using tgscribe::media::PcmDecoder;
 
 namespace {
 
-struct RunStats {
-  double wall_s = 0;
-  double cpu_s = 0;
-  double peak_rss_mb = 0;
-  bool ok = false;
-};
+using RunStats = tgscribe::testing::ChildUsage;
 
 RunStats measure_child(const std::function<int()>& body) {
   auto t0 = std::chrono::steady_clock::now();
@@ -48,16 +43,7 @@ RunStats measure_child(const std::function<int()>& body) {
     }
     _exit(rc);
   }
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  RunStats s;
-  s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  s.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-            ru.ru_stime.tv_usec / 1e6;
-  s.peak_rss_mb = ru.ru_maxrss / 1024.0;
-  s.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  return s;
+  return tgscribe::testing::wait_child(pid, t0);
 }
 
 int run_command(const std::vector<std::string>& argv, bool quiet_stdout) {

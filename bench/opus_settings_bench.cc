@@ -36,6 +36,7 @@
 #include "media/media_info.h"
 #include "media/pcm_decoder.h"
 #include "media/upload_planner.h"
+#include "support/word_error_rate.h"
 
 namespace fs = std::filesystem;
 using namespace tgscribe;
@@ -62,39 +63,6 @@ double thread_cpu_s() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-std::vector<std::string> words_of(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '\'') {
-      cur.push_back(static_cast<char>(std::tolower(c)));
-    } else if (!cur.empty()) {
-      out.push_back(cur);
-      cur.clear();
-    }
-  }
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
-
-// Word-level Levenshtein distance (substitutions + insertions + deletions), the textbook WER
-// numerator. Written out rather than taken from a library: Debian packages no C++ WER library
-// (jiwer and friends are Python, which the project does not use), and these 15 lines are the
-// whole definition, so the figure is easy to check by hand.
-size_t word_edits(const std::vector<std::string>& ref, const std::vector<std::string>& hyp) {
-  std::vector<size_t> prev(hyp.size() + 1), cur(hyp.size() + 1);
-  for (size_t j = 0; j <= hyp.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= ref.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= hyp.size(); ++j) {
-      size_t sub = prev[j - 1] + (ref[i - 1] == hyp[j - 1] ? 0 : 1);
-      cur[j] = std::min({sub, prev[j] + 1, cur[j - 1] + 1});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[hyp.size()];
 }
 
 std::vector<std::string> lines_of(const fs::path& p) {
@@ -167,7 +135,8 @@ size_t errors_of(engine::SphinxTranscriber& engine, const std::vector<Clip>& cli
     audio.filename = files[i].filename().string();
     audio.info = media::probe_file(files[i], {});
     auto t = engine.transcribe(audio, topt);
-    errors += word_edits(words_of(clips[i].reference), words_of(t.text()));
+    errors +=
+        testing::word_edits(testing::wer_words(clips[i].reference), testing::wer_words(t.text()));
   }
   return errors;
 }
@@ -225,7 +194,7 @@ int main(int argc, char** argv) {
   for (auto& c : clips) {
     c.duration_s = media::probe_file(c.path, {}).duration_s;
     audio_s += c.duration_s;
-    ref_words += words_of(c.reference).size();
+    ref_words += testing::wer_words(c.reference).size();
   }
 
   if (smoke) {

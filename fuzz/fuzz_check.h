@@ -17,7 +17,7 @@
 namespace fuzz {
 
 // Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF), written independently
-// of src/transcript/utf8 so a bug there cannot hide itself.
+// of src/common/utf8 so a bug there cannot hide itself.
 inline bool valid_utf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {

@@ -9,7 +9,7 @@
 
 #include "fuzz_check.h"
 #include "transcript/message_splitter.h"
-#include "transcript/utf8.h"
+#include "common/utf8.h"
 
 using namespace tgscribe::transcript;
 
@@ -28,8 +28,8 @@ size_t utf16_units(std::string_view s) {
 size_t skip_space(const std::string& text, size_t pos) {
   while (pos < text.size()) {
     size_t next = pos;
-    char32_t cp = utf8::decode(text, next);
-    if (!utf8::is_space(cp)) break;
+    char32_t cp = tgscribe::utf8::decode(text, next);
+    if (!tgscribe::utf8::is_space(cp)) break;
     pos = next;
   }
   return pos;
@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::vector<std::string> parts = split_message(text, limit);
   const size_t effective = limit < 2 ? 2 : limit;
-  const std::string clean = utf8::sanitize(text);
+  const std::string clean = tgscribe::utf8::sanitize(text);
   size_t pos = 0;
   for (const std::string& part : parts) {
     FUZZ_CHECK(fuzz::valid_utf8(part), "part is valid UTF-8");

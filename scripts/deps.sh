@@ -5,7 +5,7 @@ set -euo pipefail
 
 TGSCRIBE_BUILD_PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
-  libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libavfilter-dev
+  libavformat-dev libavcodec-dev libswresample-dev libavutil-dev libavfilter-dev libopus-dev
   libcurl4-openssl-dev libssl-dev libsqlite3-dev libhiredis-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
@@ -13,6 +13,11 @@ TGSCRIBE_BUILD_PACKAGES=(
 TGSCRIBE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   pocketsphinx-testdata espeak-ng ffmpeg redis-server sqlite3 procps
+)
+# scripts/format (clang-format, the style in .clang-format) and scripts/lint (clang-tidy, the
+# checks in .clang-tidy); scripts/test runs both. Debian 12's are version 14.
+TGSCRIBE_STYLE_PACKAGES=(
+  clang-format clang-tidy
 )
 # The libFuzzer targets in fuzz/ (scripts/fuzz, and the fuzz smoke run of scripts/test): clang
 # and the compiler-rt archives that hold libFuzzer and the sanitizer runtimes.

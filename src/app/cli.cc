@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <iostream>
 
-#include "app/bot_command.h"
-#include "app/doctor_command.h"
-#include "app/jobs_command.h"
-#include "app/transcribe_command.h"
+#include "app/bot_subcommand.h"
+#include "app/doctor_subcommand.h"
+#include "app/jobs_subcommand.h"
+#include "app/transcribe_subcommand.h"
 #include "common/log.h"
 #include "common/redact.h"
 #include "config/config_loader.h"
@@ -58,7 +58,7 @@ int run_cli(int argc, char** argv) {
 
   auto* cfg = cli.add_subcommand("config", "Print the effective configuration and validate it");
   auto* ver = cli.add_subcommand("version", "Print the version");
-  JobsCommand jobs(cli);
+  JobsSubcommand jobs(cli);
   DoctorOptions dopts;
   auto* doc = cli.add_subcommand(
       "doctor", "Check config, token, engines, stores, disk; one line per check; 0 if all pass");

@@ -20,7 +20,6 @@
 #include "http/curl_http_client.h"
 #include "media/audio_encoder.h"
 #include "media/codec_support.h"
-#include "media/media_error.h"
 #include "media/media_info.h"
 #include "media/media_source.h"
 #include "store/redis/redis_connection.h"
@@ -504,6 +503,13 @@ CheckResult check_ffmpeg() {
                                   decoders, demuxers, encoders));
 }
 
+namespace {
+// The check's answer when FFmpeg refused our own 1 s clip (kMediaRejected).
+std::string clip_refused(const Error& e) {
+  return fmt::format("cannot make the 1 s test clip: {}", e.what());
+}
+}  // namespace
+
 ProbeClip make_probe_clip(const fs::path& dir, bool ogg) {
   static const std::vector<uint8_t> wav = silent_wav(16000, 1.0);
   ProbeClip clip;
@@ -574,6 +580,8 @@ CheckResult check_engine(const config::Config& config, const std::string& engine
                           url_host(url), e.what(), to_upper_ascii(engine), to_upper_ascii(engine)));
         case ErrorKind::kServer:
           return fail(name, fmt::format("{} (the service is failing; try again later)", e.what()));
+        case ErrorKind::kMediaRejected:
+          return fail(name, clip_refused(e));
         default:
           return fail(name, e.what());
       }
@@ -581,8 +589,8 @@ CheckResult check_engine(const config::Config& config, const std::string& engine
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return ok(name, fmt::format("{} accepted the key, model {} answered in {:.1f} s ({})",
                                 url_host(url), caps.model, s, cost));
-  } catch (const media::MediaRejected& e) {
-    return fail(name, fmt::format("cannot make the 1 s test clip: {}", e.what()));
+  } catch (const Error& e) {
+    return fail(name, e.kind() == ErrorKind::kMediaRejected ? clip_refused(e) : e.what());
   } catch (const std::exception& e) {
     return fail(name, e.what());
   }

@@ -46,7 +46,7 @@ void declare_bot_metrics(const config::Config& config) {
   r.describe("updates_handled_total", "counter", "Updates handled by the bot, by result");
   touch_each(r, "updates_handled_total", "result",
              {"handled", "malformed", "duplicate", "ignored", "denied", "backlog", "error"});
-  // Taps on the buttons under a transcript (bot/bot.cc): answerCallbackQuery's outcome.
+  // Taps on the buttons under a transcript (bot/update_router.cc): answerCallbackQuery's outcome.
   r.describe("callback_answers_total", "counter",
              "Callback queries (button taps) answered, by result (failed: e.g. query too old)");
   touch_each(r, "callback_answers_total", "result", {"answered", "failed"});

@@ -13,12 +13,6 @@ namespace {
 
 using testing::parse_prometheus_text;
 
-std::string errors_of(const testing::PromExposition& e) {
-  std::string out;
-  for (const auto& s : e.errors) out += s + "\n";
-  return out;
-}
-
 config::Config config_with(const std::string& transcriber, std::vector<std::string> fallback,
                            const std::string& role) {
   config::Config c;
@@ -38,7 +32,7 @@ testing::PromExposition declared(const config::Config& c) {
 TEST(MetricCatalog, EveryFamilyHasHelpTypeAndPassesTheStrictParser) {
   for (const std::string role : {"all", "ingest", "worker"}) {
     auto page = declared(config_with("groq", {"sphinx"}, role));
-    EXPECT_TRUE(page.ok()) << role << ":\n" << errors_of(page);
+    EXPECT_TRUE(page.ok()) << role << ":\n" << page.errors_text();
     EXPECT_GE(page.families.size(), 20u);
   }
 }
@@ -47,7 +41,7 @@ TEST(MetricCatalog, EveryFamilyHasHelpTypeAndPassesTheStrictParser) {
 // only known from Telegram's answer, so that family waits for its first error.
 TEST(MetricCatalog, KnownLabelValuesExistBeforeAnyEvent) {
   auto page = declared(config_with("auto", {}, "all"));
-  ASSERT_TRUE(page.ok()) << errors_of(page);
+  ASSERT_TRUE(page.ok()) << page.errors_text();
   const std::set<std::string> set_elsewhere = {"tgscribe_build_info",
                                                "tgscribe_process_start_time_seconds",
                                                "tgscribe_uptime_seconds",

@@ -5,8 +5,8 @@
 // retried, delivered through the outbox — with an id derived from (source, action, target), so
 // a repeated tap or command finds the job that exists and gets one result.
 //
-// The tap itself is answered by Bot (answerCallbackQuery) once the admission committed, with
-// what `Tap` says: on its way, already on its way, already sent, or why not.
+// The tap itself is answered by UpdateRouter (answerCallbackQuery) once the admission committed,
+// with what `Tap` says: on its way, already on its way, already sent, or why not.
 #include <optional>
 #include <string>
 

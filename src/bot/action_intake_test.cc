@@ -1,9 +1,9 @@
-// Taps and /summary, /translate at intake (bot/action_intake.h), through Bot::handle_update
-// with real memory stores and the real Bot API client against the fake Bot API: which job is
-// admitted (id, payload), what the tap is answered, and what is refused.
+// Taps and /summary, /translate at intake (bot/action_intake.h), through
+// UpdateRouter::handle_update with real memory stores and the real Bot API client against the fake
+// Bot API: which job is admitted (id, payload), what the tap is answered, and what is refused.
 #include <gtest/gtest.h>
 
-#include "bot/bot.h"
+#include "bot/update_router.h"
 #include "http/curl_http_client.h"
 #include "jobs/actions.h"
 #include "jobs/job_payload.h"
@@ -45,7 +45,7 @@ class ActionIntakeTest : public ::testing::Test {
     env_ = std::make_unique<BotEnv>(BotEnv{cfg_, api_, sender_, *stores_.updates, *stores_.queue,
                                            *stores_.outbox, nullptr, settings_, nullptr, nullptr});
     env_->text_model = with_text_model ? &model_ : nullptr;
-    bot_ = std::make_unique<Bot>(*env_);
+    router_ = std::make_unique<UpdateRouter>(*env_);
   }
 
   // A delivered transcript job of chat `chat` and its last message as Telegram shows it.
@@ -78,7 +78,7 @@ class ActionIntakeTest : public ::testing::Test {
   // The tap, handled; the answer Telegram got for it.
   nlohmann::json tap(const nlohmann::json& message, const std::string& data, int64_t user = 5) {
     auto pushed = tg_.push_callback(MessageSpec{.chat_id = user, .user_id = user}, message, data);
-    EXPECT_TRUE(bot_->handle_update(pushed.update));
+    EXPECT_TRUE(router_->handle_update(pushed.update));
     for (const auto& c : tg_.calls("answerCallbackQuery")) {
       if (c.params.value("callback_query_id", "") == pushed.callback_id) return c.params;
     }
@@ -94,7 +94,7 @@ class ActionIntakeTest : public ::testing::Test {
   store::MemorySettingsStore settings_;
   IdleTextModel model_;
   std::unique_ptr<BotEnv> env_;
-  std::unique_ptr<Bot> bot_;
+  std::unique_ptr<UpdateRouter> router_;
   int64_t update_ = 0;
 };
 
@@ -154,11 +154,11 @@ TEST_F(ActionIntakeTest, CommandsAsRepliesAndTheirUsage) {
   build(true);
   nlohmann::json m = delivered_transcript(5, kSource);
   auto usage = tg_.push_text(MessageSpec{.chat_id = 5, .user_id = 5}, "/summary");
-  bot_->handle_update(usage.update);
+  router_->handle_update(usage.update);
   auto reply = tg_.push_text(MessageSpec{.chat_id = 5, .user_id = 5, .reply_to = m}, "/translate");
-  bot_->handle_update(reply.update);
+  router_->handle_update(reply.update);
   auto bad = tg_.push_text(MessageSpec{.chat_id = 5, .user_id = 5, .reply_to = m}, "/translate x1");
-  bot_->handle_update(bad.update);
+  router_->handle_update(bad.update);
   auto job = stores_.queue->get(jobs::action_job_id(kSource, ActionKind::kTranslate, "en"));
   ASSERT_TRUE(job);
   EXPECT_EQ(jobs::payload_from_json(job->payload).target_language, "en");

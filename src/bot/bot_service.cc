@@ -2,7 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "bot/commands.h"
+#include "bot/command_handlers.h"
+#include "common/backoff.h"
 #include "jobs/instance_id.h"
 #include "jobs/job_metrics.h"
 
@@ -58,7 +59,7 @@ BotService::BotService(BotEnv& env, BotServiceOptions options)
   };
   outbox_ = std::make_unique<jobs::OutboxDispatcher>(env_, options_.instance, options_.outbox);
   auto wake_outbox = [this] { outbox_->notify(); };
-  bot_ = std::make_unique<Bot>(
+  router_ = std::make_unique<UpdateRouter>(
       env_,
       [this] {
         if (pool_) pool_->notify();
@@ -74,9 +75,6 @@ BotService::BotService(BotEnv& env, BotServiceOptions options)
 }
 
 BotService::~BotService() { stop(std::chrono::steady_clock::now()); }
-
-bool BotService::runs_intake() const { return env_.config.bot_role != "worker"; }
-bool BotService::runs_workers() const { return env_.config.bot_role != "ingest"; }
 
 // Runs one startup call until it succeeds: transient failures (network, 5xx, 429, timeouts)
 // are retried with a growing backoff, so a Telegram hiccup at boot is not reported as a
@@ -101,7 +99,7 @@ static bool retry_startup_call(const char* what, const std::stop_token& stop,
       spdlog::warn("bot: {} failed ({}); retrying in {} ms", what, e.what(), backoff.count());
       if (!sleep_unless_stopped(stop, backoff)) return false;
     }
-    backoff = std::min(backoff * 2, options.start_backoff_max);
+    backoff = next_backoff(backoff, options.start_backoff_max);
   }
   return false;
 }
@@ -144,8 +142,8 @@ void BotService::start(std::stop_token stop) {
 
   if (runs_intake() && options_.register_commands) {
     try {
-      env_.api.set_my_commands(Commands::menu(Lang::kEn));
-      env_.api.set_my_commands(Commands::menu(Lang::kId), "id");
+      env_.api.set_my_commands(CommandHandlers::menu(Lang::kEn));
+      env_.api.set_my_commands(CommandHandlers::menu(Lang::kId), "id");
     } catch (const telegram::ApiError& e) {
       if (token_refused(e)) throw TokenRejected(e);
       // The menu is a convenience; commands work without it.
@@ -208,7 +206,7 @@ void BotService::poll(std::stop_token st) {
       }
       poller_->run(st, [this](const nlohmann::json& u) {
         jobs::metrics::count_polled_update();
-        return bot_->handle_update(u);
+        return router_->handle_update(u);
       });
       return;  // stop requested
     } catch (const telegram::ApiError& e) {

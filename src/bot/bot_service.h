@@ -12,8 +12,8 @@
 #include <stop_token>
 #include <thread>
 
-#include "bot/bot.h"
 #include "bot/bot_env.h"
+#include "bot/update_router.h"
 #include "jobs/chat_actions.h"
 #include "jobs/job_runner.h"
 #include "jobs/outbox_dispatcher.h"
@@ -73,14 +73,15 @@ class BotService {
   // 409 Conflict (another instance gets the updates).
   IntakeHealth intake_health() const;
   // For the webhook server: true once the update is durably handled.
-  bool handle_update(const nlohmann::json& update) { return bot_->handle_update(update); }
+  bool handle_update(const nlohmann::json& update) { return router_->handle_update(update); }
   // Stops intake at once, lets jobs finish until `deadline`, then leaves the rest to the queue.
   void stop(std::chrono::steady_clock::time_point deadline);
 
   bool polling() const { return poller_thread_.joinable(); }
-  bool runs_intake() const;
-  bool runs_workers() const;
-  Bot& bot() { return *bot_; }
+  // What BOT_ROLE gives this instance to do (config::Config::runs_intake, runs_workers).
+  bool runs_intake() const { return env_.config.runs_intake(); }
+  bool runs_workers() const { return env_.config.runs_workers(); }
+  UpdateRouter& router() { return *router_; }
   jobs::WorkerPool* workers() { return pool_.get(); }
 
  private:
@@ -92,7 +93,7 @@ class BotService {
   std::unique_ptr<jobs::ChatActions> actions_;
   std::unique_ptr<jobs::JobRunner> runner_;
   std::unique_ptr<jobs::WorkerPool> pool_;
-  std::unique_ptr<Bot> bot_;
+  std::unique_ptr<UpdateRouter> router_;
   std::unique_ptr<telegram::Poller> poller_;
   std::jthread poller_thread_;
   bool stopped_ = false;

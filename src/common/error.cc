@@ -22,6 +22,8 @@ const char* to_string(ErrorKind kind) {
       return "cancelled";
     case ErrorKind::kInternal:
       return "internal";
+    case ErrorKind::kMediaRejected:
+      return "media_rejected";
   }
   return "unknown";
 }

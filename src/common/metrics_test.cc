@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "support/prometheus_text.h"
@@ -12,12 +13,6 @@ namespace tgscribe {
 namespace {
 
 using testing::parse_prometheus_text;
-
-std::string errors_of(const testing::PromExposition& e) {
-  std::string out;
-  for (const auto& s : e.errors) out += s + "\n";
-  return out;
-}
 
 // A registry with every kind of family, labels that need escaping and observations.
 void fill_busy(metrics::Registry& r) {
@@ -37,7 +32,7 @@ TEST(MetricsExposition, RegistryOutputPassesTheStrictParser) {
   metrics::Registry r;
   fill_busy(r);
   auto page = parse_prometheus_text(r.render());
-  ASSERT_TRUE(page.ok()) << errors_of(page) << r.render();
+  ASSERT_TRUE(page.ok()) << page.errors_text() << r.render();
   ASSERT_EQ(page.families.size(), 3u);
   const auto& events = page.families.at("tgscribe_events_total");
   EXPECT_EQ(events.type, "counter");
@@ -81,7 +76,7 @@ TEST(MetricsExposition, AFamilyCountedButNeverDescribedFailsTheGate) {
   r.counter_add("undocumented_total");
   auto page = parse_prometheus_text(r.render());
   EXPECT_FALSE(page.ok());
-  EXPECT_NE(errors_of(page).find("no # HELP"), std::string::npos) << errors_of(page);
+  EXPECT_NE(page.errors_text().find("no # HELP"), std::string::npos) << page.errors_text();
 }
 
 // Each case is a page an exporter must not write, with the words the parser must say.
@@ -139,8 +134,8 @@ TEST(PrometheusTextParser, RefusesWhatAnOperatorCouldNotTrust) {
   for (const auto& c : cases) {
     auto page = parse_prometheus_text(c.page);
     EXPECT_FALSE(page.ok()) << c.why;
-    EXPECT_NE(errors_of(page).find(c.expected), std::string::npos)
-        << c.why << ": " << errors_of(page);
+    EXPECT_NE(page.errors_text().find(c.expected), std::string::npos)
+        << c.why << ": " << page.errors_text();
   }
 }
 
@@ -152,7 +147,7 @@ TEST(PrometheusTextParser, AcceptsACleanPageAndResolvesHistogramSuffixes) {
       "# HELP g_count A gauge whose name ends in _count.\n# TYPE g_count gauge\n"
       "g_count{a=\"x\",b=\"y\"} NaN 1700000000000\n";
   auto p = parse_prometheus_text(page);
-  ASSERT_TRUE(p.ok()) << errors_of(p);
+  ASSERT_TRUE(p.ok()) << p.errors_text();
   ASSERT_NE(p.family_of("h_seconds_bucket"), nullptr);
   EXPECT_EQ(p.family_of("h_seconds_bucket")->name, "h_seconds");
   EXPECT_EQ(p.family_of("h_seconds_count")->name, "h_seconds");
@@ -161,6 +156,15 @@ TEST(PrometheusTextParser, AcceptsACleanPageAndResolvesHistogramSuffixes) {
   EXPECT_EQ(p.family_of("g"), nullptr);
   EXPECT_EQ(p.family_of("g_count_sum"), nullptr);
   EXPECT_EQ(p.family_of("missing_total"), nullptr);
+}
+
+TEST(PrometheusTextParser, ErrorsTextListsEachErrorOnItsOwnLine) {
+  auto p = parse_prometheus_text("first_total 1\nsecond_total 2\n");  // no HELP, no TYPE
+  ASSERT_GE(p.errors.size(), 2u);
+  std::string text = p.errors_text();
+  EXPECT_EQ(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')), p.errors.size());
+  for (const auto& e : p.errors) EXPECT_NE(text.find(e + "\n"), std::string::npos) << e;
+  EXPECT_EQ(parse_prometheus_text("").errors_text(), "");
 }
 
 }  // namespace

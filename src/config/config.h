@@ -133,6 +133,14 @@ struct Config {
   std::optional<LlmEndpoint> llm_endpoint() const;
   // Largest request body for the engine, in bytes (API_MAX_UPLOAD_MB or the engine default).
   int64_t max_upload_bytes(const std::string& engine) const;
+  // What BOT_ROLE gives this instance to do, asked here only (app wiring, BotService, doctor):
+  // intake takes updates (polling or the webhook) in roles all and ingest; workers transcribe
+  // queued jobs in roles all and worker. The outbox dispatcher runs in every role.
+  bool runs_intake() const { return bot_role != "worker"; }
+  bool runs_workers() const { return bot_role != "ingest"; }
+
+  // Member by member; the option table's tests compare whole configs.
+  bool operator==(const Config&) const = default;
 };
 
 }  // namespace tgscribe::config

@@ -49,100 +49,150 @@ std::optional<bool> parse_bool(const std::string& v) {
   return std::nullopt;
 }
 
-auto int_opt(int64_t lo, int64_t hi, auto setter) {
-  return [=](Config& c, const std::string& v) -> Err {
-    auto n = parse_int(v);
-    if (!n) return fmt::format("must be a whole number, got \"{}\"", v);
-    if (*n < lo || *n > hi) return fmt::format("must be between {} and {}, got {}", lo, hi, *n);
-    setter(c, *n);
-    return std::nullopt;
-  };
+// Each option is a pair: apply() parses the text into the Config, show() writes the Config's
+// value back as text apply() reads. The default shown by `tgscribe config` (and checked against
+// docs and deploy/env.example) is show() of a default-constructed Config, so each default is
+// written once: as the member's initialiser in config.h.
+struct Option {
+  OptionSpec::Apply apply;
+  OptionSpec::Show show;
+};
+
+template <class T>
+std::string number_text(T v) {
+  return fmt::format("{}", v);
 }
 
-auto double_opt(double lo, double hi, auto setter) {
-  return [=](Config& c, const std::string& v) -> Err {
-    auto n = parse_double(v);
-    if (!n) return fmt::format("must be a number, got \"{}\"", v);
-    if (*n < lo || *n > hi) return fmt::format("must be between {} and {}, got {}", lo, hi, *n);
-    setter(c, *n);
-    return std::nullopt;
-  };
+// A list option's text: items joined by commas, as split_list() reads them.
+template <class T>
+std::string join(const std::vector<T>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + fmt::format("{}", i);
+  return out;
 }
 
-auto bool_opt(auto setter) {
-  return [=](Config& c, const std::string& v) -> Err {
-    auto b = parse_bool(v);
-    if (!b) return fmt::format("must be true or false, got \"{}\"", v);
-    setter(c, *b);
-    return std::nullopt;
-  };
+template <class M>
+OptionSpec::Show show_member(M Config::*member) {
+  return [member](const Config& c) -> std::string { return c.*member; };
 }
 
-auto string_opt(auto setter) {
-  return [=](Config& c, const std::string& v) -> Err {
-    setter(c, trim(v));
-    return std::nullopt;
-  };
+// A number read from `v` within [lo, hi] into `out`; the error says which rule it broke.
+Err read_int(const std::string& v, int64_t lo, int64_t hi, int64_t& out) {
+  auto n = parse_int(v);
+  if (!n) return fmt::format("must be a whole number, got \"{}\"", v);
+  if (*n < lo || *n > hi) return fmt::format("must be between {} and {}, got {}", lo, hi, *n);
+  out = *n;
+  return std::nullopt;
 }
 
-auto secret_opt(auto setter) {
-  return [=](Config& c, const std::string& v) -> Err {
-    std::string t = trim(v);
-    register_secret(t);
-    setter(c, t);
-    return std::nullopt;
-  };
+Err read_double(const std::string& v, double lo, double hi, double& out) {
+  auto n = parse_double(v);
+  if (!n) return fmt::format("must be a number, got \"{}\"", v);
+  if (*n < lo || *n > hi) return fmt::format("must be between {} and {}, got {}", lo, hi, *n);
+  out = *n;
+  return std::nullopt;
 }
 
-auto choice_opt(std::vector<std::string> choices, auto setter) {
-  return [=](Config& c, const std::string& v) -> Err {
-    std::string t = to_lower(trim(v));
-    if (std::find(choices.begin(), choices.end(), t) == choices.end()) {
-      std::string all;
-      for (const auto& ch : choices) all += (all.empty() ? "" : ", ") + ch;
-      return fmt::format("must be one of {}, got \"{}\"", all, v);
-    }
-    setter(c, t);
-    return std::nullopt;
-  };
+template <class T>
+Option int_opt(int64_t lo, int64_t hi, T Config::*member) {
+  return {[=](Config& c, const std::string& v) -> Err {
+            int64_t n = 0;
+            if (auto e = read_int(v, lo, hi, n)) return e;
+            c.*member = static_cast<T>(n);
+            return std::nullopt;
+          },
+          [=](const Config& c) { return number_text(c.*member); }};
 }
 
-auto url_opt(auto setter) {
-  return [=](Config& c, const std::string& v) -> Err {
-    std::string t = trim(v);
-    while (!t.empty() && t.back() == '/') t.pop_back();
-    if (!starts_with_icase(t, "http://") && !starts_with_icase(t, "https://")) {
-      return fmt::format("must be an http:// or https:// URL, got \"{}\"", redact(v));
-    }
-    setter(c, t);
-    return std::nullopt;
-  };
+Option double_opt(double lo, double hi, double Config::*member) {
+  return {[=](Config& c, const std::string& v) { return read_double(v, lo, hi, c.*member); },
+          [=](const Config& c) { return number_text(c.*member); }};
 }
 
-auto ids_opt(auto setter) {
-  return [=](Config& c, const std::string& v) -> Err {
-    std::vector<int64_t> ids;
-    for (const auto& part : split_list(v)) {
-      auto n = parse_int(part);
-      if (!n) return fmt::format("must be a comma list of numeric Telegram ids, got \"{}\"", part);
-      ids.push_back(*n);
-    }
-    setter(c, std::move(ids));
-    return std::nullopt;
-  };
+Option bool_opt(bool Config::*member) {
+  return {[=](Config& c, const std::string& v) -> Err {
+            auto b = parse_bool(v);
+            if (!b) return fmt::format("must be true or false, got \"{}\"", v);
+            c.*member = *b;
+            return std::nullopt;
+          },
+          [=](const Config& c) { return std::string(c.*member ? "true" : "false"); }};
 }
 
-auto listen_opt(auto setter) {
-  return [=](Config& c, const std::string& v) -> Err {
-    static const std::regex re(R"(^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$)");
-    std::smatch m;
-    std::string t = trim(v);
-    if (!std::regex_match(t, m, re) || std::stoi(m[2]) > 65535) {
-      return fmt::format("must be HOST:PORT (e.g. 127.0.0.1:9090), got \"{}\"", v);
-    }
-    setter(c, t);
-    return std::nullopt;
-  };
+Option string_opt(std::string Config::*member) {
+  return {[=](Config& c, const std::string& v) -> Err {
+            c.*member = trim(v);
+            return std::nullopt;
+          },
+          show_member(member)};
+}
+
+Option secret_opt(std::string Config::*member) {
+  return {[=](Config& c, const std::string& v) -> Err {
+            std::string t = trim(v);
+            register_secret(t);
+            c.*member = t;
+            return std::nullopt;
+          },
+          show_member(member)};
+}
+
+Option choice_opt(std::vector<std::string> choices, std::string Config::*member) {
+  return {[=](Config& c, const std::string& v) -> Err {
+            std::string t = to_lower(trim(v));
+            if (std::find(choices.begin(), choices.end(), t) == choices.end()) {
+              return fmt::format("must be one of {}, got \"{}\"", join(choices), v);
+            }
+            c.*member = t;
+            return std::nullopt;
+          },
+          show_member(member)};
+}
+
+Err set_url(std::string& out, const std::string& v) {
+  std::string t = trim(v);
+  while (!t.empty() && t.back() == '/') t.pop_back();
+  if (!starts_with_icase(t, "http://") && !starts_with_icase(t, "https://")) {
+    return fmt::format("must be an http:// or https:// URL, got \"{}\"", redact(v));
+  }
+  out = t;
+  return std::nullopt;
+}
+
+Option url_opt(std::string Config::*member) {
+  return {[=](Config& c, const std::string& v) { return set_url(c.*member, v); },
+          show_member(member)};
+}
+
+Option ids_opt(std::vector<int64_t> Config::*member) {
+  return {[=](Config& c, const std::string& v) -> Err {
+            std::vector<int64_t> ids;
+            for (const auto& part : split_list(v)) {
+              auto n = parse_int(part);
+              if (!n) {
+                return fmt::format("must be a comma list of numeric Telegram ids, got \"{}\"",
+                                   part);
+              }
+              ids.push_back(*n);
+            }
+            c.*member = std::move(ids);
+            return std::nullopt;
+          },
+          [=](const Config& c) { return join(c.*member); }};
+}
+
+Option listen_opt(std::string Config::*member) {
+  return {[=](Config& c, const std::string& v) -> Err {
+            static const std::regex re(R"(^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$)");
+            std::smatch m;
+            std::string t = trim(v);
+            if (!std::regex_match(t, m, re) || std::stoi(m[2]) > 65535) {
+              return fmt::format("must be HOST:PORT (e.g. 127.0.0.1:9090), got \"{}\"", v);
+            }
+            c.*member = t;
+            return std::nullopt;
+          },
+          show_member(member)};
 }
 
 const std::set<std::string> kEngines = {"groq", "openai", "deepgram", "sphinx"};
@@ -156,269 +206,255 @@ Err check_language(const std::string& v) {
 
 std::vector<OptionSpec> build_specs() {
   std::vector<OptionSpec> s;
-  auto add = [&](std::string name, std::string def, bool secret, auto fn) {
-    s.push_back(OptionSpec{std::move(name), std::move(def), secret, fn});
+  const Config defaults;
+  auto add = [&](std::string name, bool secret, Option o) {
+    std::string def = o.show(defaults);
+    s.push_back(
+        OptionSpec{std::move(name), std::move(def), secret, std::move(o.apply), std::move(o.show)});
   };
-  add("TELEGRAM_BOT_TOKEN", "", true,
-      secret_opt([](Config& c, std::string v) { c.telegram_bot_token = v; }));
-  add("TELEGRAM_API_URL", "https://api.telegram.org", false,
-      url_opt([](Config& c, std::string v) { c.telegram_api_url = v; }));
-  add("TELEGRAM_LOCAL_MODE", "false", false,
-      bool_opt([](Config& c, bool v) { c.telegram_local_mode = v; }));
-  add("TELEGRAM_DOWNLOAD_LIMIT_MB", "20", false, double_opt(0.001, 1e6, [](Config& c, double v) {
-        c.telegram_download_limit_bytes = static_cast<int64_t>(v * 1e6);
-      }));
-  add("TELEGRAM_GLOBAL_RATE", "30", false,
-      double_opt(0.1, 100000, [](Config& c, double v) { c.telegram_global_rate = v; }));
-  add("TRANSCRIBER", "auto", false,
-      choice_opt({"auto", "groq", "openai", "deepgram", "sphinx"},
-                 [](Config& c, std::string v) { c.transcriber = v; }));
-  add("TRANSCRIBER_FALLBACK", "", false, [](Config& c, const std::string& v) -> Err {
-    std::vector<std::string> list;
-    for (auto& e : split_list(to_lower(v))) {
-      if (!kEngines.count(e)) {
-        return fmt::format("unknown engine \"{}\" (groq, openai, deepgram, sphinx)", e);
-      }
-      list.push_back(e);
-    }
-    c.transcriber_fallback = list;
-    return std::nullopt;
-  });
-  add("GROQ_API_KEY", "", true, secret_opt([](Config& c, std::string v) { c.groq_api_key = v; }));
-  add("GROQ_API_URL", "https://api.groq.com/openai/v1", false,
-      url_opt([](Config& c, std::string v) { c.groq_api_url = v; }));
-  add("GROQ_MODEL", "whisper-large-v3-turbo", false,
-      string_opt([](Config& c, std::string v) { c.groq_model = v; }));
-  add("OPENAI_API_KEY", "", true,
-      secret_opt([](Config& c, std::string v) { c.openai_api_key = v; }));
-  add("OPENAI_API_URL", "https://api.openai.com/v1", false,
-      url_opt([](Config& c, std::string v) { c.openai_api_url = v; }));
-  add("OPENAI_MODEL", "whisper-1", false,
-      string_opt([](Config& c, std::string v) { c.openai_model = v; }));
-  add("DEEPGRAM_API_KEY", "", true,
-      secret_opt([](Config& c, std::string v) { c.deepgram_api_key = v; }));
-  add("DEEPGRAM_API_URL", "https://api.deepgram.com", false,
-      url_opt([](Config& c, std::string v) { c.deepgram_api_url = v; }));
-  add("DEEPGRAM_MODEL", "nova-3", false,
-      string_opt([](Config& c, std::string v) { c.deepgram_model = v; }));
-  add("SPHINX_MODEL_DIR", "/usr/share/pocketsphinx/model/en-us", false,
-      string_opt([](Config& c, std::string v) { c.sphinx_model_dir = v; }));
-  add("API_MAX_UPLOAD_MB", "", false, [](Config& c, const std::string& v) -> Err {
-    if (trim(v).empty()) {
-      c.api_max_upload_mb.reset();
-      return std::nullopt;
-    }
-    auto d = parse_double(v);
-    if (!d || *d < 0.1 || *d > 100000) {
-      return fmt::format("must be a size in MB between 0.1 and 100000, got \"{}\"", v);
-    }
-    c.api_max_upload_mb = *d;
-    return std::nullopt;
-  });
-  add("ENGINE_CONCURRENCY", "4", false,
-      int_opt(1, 64, [](Config& c, int64_t v) { c.engine_concurrency = int(v); }));
-  add("ENGINE_TIMEOUT_S", "300", false,
-      int_opt(5, 7200, [](Config& c, int64_t v) { c.engine_timeout_s = int(v); }));
-  add("ENGINE_MAX_RETRIES", "3", false,
-      int_opt(0, 20, [](Config& c, int64_t v) { c.engine_max_retries = int(v); }));
-  add("GROQ_RPM", "20", false,
-      int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.groq_rpm = int(v); }));
-  add("GROQ_AUDIO_SECONDS_PER_HOUR", "7200", false,
-      int_opt(0, 1'000'000'000, [](Config& c, int64_t v) { c.groq_audio_seconds_per_hour = v; }));
-  add("OPENAI_RPM", "0", false,
-      int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.openai_rpm = int(v); }));
-  add("OPENAI_AUDIO_SECONDS_PER_HOUR", "0", false,
-      int_opt(0, 1'000'000'000, [](Config& c, int64_t v) { c.openai_audio_seconds_per_hour = v; }));
-  add("DEEPGRAM_RPM", "0", false,
-      int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.deepgram_rpm = int(v); }));
-  add("DEEPGRAM_AUDIO_SECONDS_PER_HOUR", "0", false,
-      int_opt(0, 1'000'000'000,
-              [](Config& c, int64_t v) { c.deepgram_audio_seconds_per_hour = v; }));
-  add("PACING_MAX_WAIT_S", "60", false,
-      int_opt(0, 3600, [](Config& c, int64_t v) { c.pacing_max_wait_s = int(v); }));
+  add("TELEGRAM_BOT_TOKEN", true, secret_opt(&Config::telegram_bot_token));
+  add("TELEGRAM_API_URL", false, url_opt(&Config::telegram_api_url));
+  add("TELEGRAM_LOCAL_MODE", false, bool_opt(&Config::telegram_local_mode));
+  // In MB (10^6 bytes) as Telegram states its limits; kept in bytes.
+  add("TELEGRAM_DOWNLOAD_LIMIT_MB", false,
+      {[](Config& c, const std::string& v) -> Err {
+         double mb = 0;
+         if (auto e = read_double(v, 0.001, 1e6, mb)) return e;
+         c.telegram_download_limit_bytes = static_cast<int64_t>(mb * 1e6);
+         return std::nullopt;
+       },
+       [](const Config& c) { return number_text(c.telegram_download_limit_bytes / 1e6); }});
+  add("TELEGRAM_GLOBAL_RATE", false, double_opt(0.1, 100000, &Config::telegram_global_rate));
+  add("TRANSCRIBER", false,
+      choice_opt({"auto", "groq", "openai", "deepgram", "sphinx"}, &Config::transcriber));
+  add("TRANSCRIBER_FALLBACK", false,
+      {[](Config& c, const std::string& v) -> Err {
+         std::vector<std::string> list;
+         for (auto& e : split_list(to_lower(v))) {
+           if (!kEngines.count(e)) {
+             return fmt::format("unknown engine \"{}\" (groq, openai, deepgram, sphinx)", e);
+           }
+           list.push_back(e);
+         }
+         c.transcriber_fallback = list;
+         return std::nullopt;
+       },
+       [](const Config& c) { return join(c.transcriber_fallback); }});
+  add("GROQ_API_KEY", true, secret_opt(&Config::groq_api_key));
+  add("GROQ_API_URL", false, url_opt(&Config::groq_api_url));
+  add("GROQ_MODEL", false, string_opt(&Config::groq_model));
+  add("OPENAI_API_KEY", true, secret_opt(&Config::openai_api_key));
+  add("OPENAI_API_URL", false, url_opt(&Config::openai_api_url));
+  add("OPENAI_MODEL", false, string_opt(&Config::openai_model));
+  add("DEEPGRAM_API_KEY", true, secret_opt(&Config::deepgram_api_key));
+  add("DEEPGRAM_API_URL", false, url_opt(&Config::deepgram_api_url));
+  add("DEEPGRAM_MODEL", false, string_opt(&Config::deepgram_model));
+  add("SPHINX_MODEL_DIR", false, string_opt(&Config::sphinx_model_dir));
+  add("API_MAX_UPLOAD_MB", false,
+      {[](Config& c, const std::string& v) -> Err {
+         if (trim(v).empty()) {
+           c.api_max_upload_mb.reset();
+           return std::nullopt;
+         }
+         auto d = parse_double(v);
+         if (!d || *d < 0.1 || *d > 100000) {
+           return fmt::format("must be a size in MB between 0.1 and 100000, got \"{}\"", v);
+         }
+         c.api_max_upload_mb = *d;
+         return std::nullopt;
+       },
+       [](const Config& c) {
+         return c.api_max_upload_mb ? number_text(*c.api_max_upload_mb) : std::string();
+       }});
+  add("ENGINE_CONCURRENCY", false, int_opt(1, 64, &Config::engine_concurrency));
+  add("ENGINE_TIMEOUT_S", false, int_opt(5, 7200, &Config::engine_timeout_s));
+  add("ENGINE_MAX_RETRIES", false, int_opt(0, 20, &Config::engine_max_retries));
+  add("GROQ_RPM", false, int_opt(0, 1'000'000, &Config::groq_rpm));
+  add("GROQ_AUDIO_SECONDS_PER_HOUR", false,
+      int_opt(0, 1'000'000'000, &Config::groq_audio_seconds_per_hour));
+  add("OPENAI_RPM", false, int_opt(0, 1'000'000, &Config::openai_rpm));
+  add("OPENAI_AUDIO_SECONDS_PER_HOUR", false,
+      int_opt(0, 1'000'000'000, &Config::openai_audio_seconds_per_hour));
+  add("DEEPGRAM_RPM", false, int_opt(0, 1'000'000, &Config::deepgram_rpm));
+  add("DEEPGRAM_AUDIO_SECONDS_PER_HOUR", false,
+      int_opt(0, 1'000'000'000, &Config::deepgram_audio_seconds_per_hour));
+  add("PACING_MAX_WAIT_S", false, int_opt(0, 3600, &Config::pacing_max_wait_s));
   // Text model (summaries, translations): "" = auto by the engine keys, "off", or a base URL.
-  add("LLM_API_URL", "", false, [](Config& c, const std::string& v) -> Err {
-    std::string t = trim(v);
-    if (t.empty() || to_lower(t) == "off") {
-      c.llm_api_url = to_lower(t);
-      return std::nullopt;
-    }
-    return url_opt([](Config& c2, std::string u) { c2.llm_api_url = u; })(c, v);
-  });
-  add("LLM_API_KEY", "", true, secret_opt([](Config& c, std::string v) { c.llm_api_key = v; }));
-  add("LLM_MODEL", "", false, string_opt([](Config& c, std::string v) { c.llm_model = v; }));
-  add("LLM_CONTEXT_TOKENS", "0", false, [](Config& c, const std::string& v) -> Err {
-    // 0 = the provider's default; below 1024 no transcript part and answer fit.
-    if (auto n = parse_int(v); n && *n == 0) {
-      c.llm_context_tokens = 0;
-      return std::nullopt;
-    }
-    auto set = [](Config& c2, int64_t n) { c2.llm_context_tokens = n; };
-    return int_opt(1024, 10'000'000, set)(c, v);
-  });
-  add("LLM_TIMEOUT_S", "120", false,
-      int_opt(1, 3600, [](Config& c, int64_t v) { c.llm_timeout_s = int(v); }));
-  add("LANGUAGE", "auto", false, [](Config& c, const std::string& v) -> Err {
-    std::string t = to_lower(trim(v));
-    if (t.empty()) t = "auto";
-    if (auto e = check_language(t)) return e;
-    c.language = t;
-    return std::nullopt;
-  });
-  add("OUTPUT_FORMATS", "txt,srt", false, [](Config& c, const std::string& v) -> Err {
-    std::vector<std::string> list;
-    for (auto& f : split_list(to_lower(v))) {
-      if (!kFormats.count(f)) return fmt::format("unknown format \"{}\" (txt, srt, vtt, json)", f);
-      if (std::find(list.begin(), list.end(), f) == list.end()) list.push_back(f);
-    }
-    c.output_formats = list;
-    return std::nullopt;
-  });
-  add("MESSAGE_FILE_THRESHOLD", "12000", false,
-      int_opt(200, 1'000'000, [](Config& c, int64_t v) { c.message_file_threshold = int(v); }));
-  add("CACHE_ENABLED", "true", false, bool_opt([](Config& c, bool v) { c.cache_enabled = v; }));
-  add("CACHE_TYPE", "sqlite", false,
-      choice_opt({"memory", "sqlite", "redis"},
-                 [](Config& c, std::string v) { c.cache_type = v; }));
-  add("CACHE_MAX_SIZE", "100", false,
-      int_opt(1, 10'000'000, [](Config& c, int64_t v) { c.cache_max_size = int(v); }));
-  add("CACHE_TTL", "604800", false,
-      int_opt(1, 10LL * 365 * 86400, [](Config& c, int64_t v) { c.cache_ttl_s = v; }));
-  add("QUEUE_TYPE", "sqlite", false,
-      choice_opt({"memory", "sqlite", "redis"},
-                 [](Config& c, std::string v) { c.queue_type = v; }));
-  add("QUEUE_MAX_WORKERS", "5", false,
-      int_opt(1, 256, [](Config& c, int64_t v) { c.queue_max_workers = int(v); }));
-  add("QUEUE_MAX_RETRIES", "2", false,
-      int_opt(0, 100, [](Config& c, int64_t v) { c.queue_max_retries = int(v); }));
-  add("QUEUE_RETRY_DELAY", "5", false,
-      int_opt(0, 86400, [](Config& c, int64_t v) { c.queue_retry_delay_s = int(v); }));
-  add("QUEUE_RATE_LIMIT_PER_USER", "3", false,
-      int_opt(0, 100000, [](Config& c, int64_t v) { c.queue_rate_limit_per_user = int(v); }));
-  add("QUEUE_ADMIN_BOOST", "1000", false,
-      int_opt(0, 1'000'000, [](Config& c, int64_t v) { c.queue_admin_boost = int(v); }));
-  add("QUEUE_LEASE_S", "30", false,
-      int_opt(5, 86400, [](Config& c, int64_t v) { c.queue_lease_s = int(v); }));
-  add("OUTBOX_SENDERS", "8", false,
-      int_opt(1, 256, [](Config& c, int64_t v) { c.outbox_senders = int(v); }));
-  add("REDIS_URL", "redis://127.0.0.1:6379/0", false, [](Config& c, const std::string& v) -> Err {
-    static const std::regex re(R"(^rediss?://([^@/]*@)?[^/:@]+(:[0-9]+)?(/[0-9]+)?$)");
-    std::string t = trim(v);
-    if (auto at = t.find('@'); at != std::string::npos) {
-      auto colon = t.find(':', t.find("://") + 3);
-      if (colon != std::string::npos && colon < at)
-        register_secret(t.substr(colon + 1, at - colon - 1));
-    }
-    if (!std::regex_match(t, re)) {
-      return fmt::format("must look like redis://[:password@]host[:port][/db], got \"{}\"",
-                         mask_url_password(t));
-    }
-    c.redis_url = t;
-    return std::nullopt;
-  });
-  add("DATA_DIR", "./data", false, [](Config& c, const std::string& v) -> Err {
-    if (trim(v).empty()) return std::string("must not be empty");
-    c.data_dir = trim(v);
-    return std::nullopt;
-  });
-  add("AUDIO_TARGET_SAMPLE_RATE", "16000", false,
-      int_opt(8000, 48000, [](Config& c, int64_t v) { c.audio_target_sample_rate = int(v); }));
-  add("AUDIO_TARGET_CHANNELS", "1", false,
-      int_opt(1, 2, [](Config& c, int64_t v) { c.audio_target_channels = int(v); }));
-  add("AUDIO_TARGET_BITRATE", "96k", false, [](Config& c, const std::string& v) -> Err {
-    std::string t = to_lower(trim(v));
-    int64_t mult = 1;
-    if (!t.empty() && t.back() == 'k') {
-      mult = 1000;
-      t.pop_back();
-    }
-    auto n = parse_int(t);
-    if (!n || *n * mult < 6000 || *n * mult > 512000) {
-      return fmt::format("must be a bitrate between 6k and 512k (e.g. 96k), got \"{}\"", v);
-    }
-    c.audio_target_bitrate = static_cast<int>(*n * mult);
-    return std::nullopt;
-  });
-  add("AUDIO_COMPRESSION_THRESHOLD_MB", "30", false,
-      double_opt(0, 100000, [](Config& c, double v) { c.audio_compression_threshold_mb = v; }));
-  add("SKIP_SILENCE", "auto", false, [](Config& c, const std::string& v) -> Err {
-    std::string t = to_lower(trim(v));
-    if (t != "auto" && t != "off") return fmt::format("must be auto or off, got \"{}\"", v);
-    c.skip_silence = t == "auto";
-    return std::nullopt;
-  });
-  add("MAX_FILE_SIZE_MB", "2000", false,
-      double_opt(0.001, 100000, [](Config& c, double v) { c.max_file_size_mb = v; }));
-  add("MAX_DURATION_S", "14400", false,
-      double_opt(1, 7 * 86400, [](Config& c, double v) { c.max_duration_s = v; }));
-  add("WEBHOOK_URL", "", false, [](Config& c, const std::string& v) -> Err {
-    std::string t = trim(v);
-    if (!t.empty() && !starts_with_icase(t, "https://") && !starts_with_icase(t, "http://")) {
-      return fmt::format(
-          "must be an https:// URL (http:// only with a local Bot API server), "
-          "got \"{}\"",
-          redact(t));
-    }
-    c.webhook_url = t;
-    return std::nullopt;
-  });
-  add("WEBHOOK_SECRET", "", true, [](Config& c, const std::string& v) -> Err {
-    static const std::regex re("^[A-Za-z0-9_-]{1,256}$");
-    std::string t = trim(v);
-    if (!t.empty() && !std::regex_match(t, re)) {
-      return std::string("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
-    }
-    register_secret(t);
-    c.webhook_secret = t;
-    return std::nullopt;
-  });
-  add("WEBHOOK_LISTEN", "0.0.0.0:8443", false,
-      listen_opt([](Config& c, std::string v) { c.webhook_listen = v; }));
-  add("WEBHOOK_MAX_CONNECTIONS", "40", false,
-      int_opt(1, 100000, [](Config& c, int64_t v) { c.webhook_max_connections = int(v); }));
-  add("WEBHOOK_MAX_BODY_BYTES", "4000000", false,
-      int_opt(1024, 1'000'000'000, [](Config& c, int64_t v) { c.webhook_max_body_bytes = v; }));
-  add("HTTP_LISTEN", "127.0.0.1:9090", false,
-      listen_opt([](Config& c, std::string v) { c.http_listen = v; }));
-  add("BOT_ROLE", "all", false,
-      choice_opt({"all", "ingest", "worker"}, [](Config& c, std::string v) { c.bot_role = v; }));
-  add("ALLOWED_USER_IDS", "", false,
-      ids_opt([](Config& c, std::vector<int64_t> v) { c.allowed_user_ids = v; }));
-  add("ALLOWED_CHAT_IDS", "", false,
-      ids_opt([](Config& c, std::vector<int64_t> v) { c.allowed_chat_ids = v; }));
-  add("ADMIN_USER_IDS", "", false,
-      ids_opt([](Config& c, std::vector<int64_t> v) { c.admin_user_ids = v; }));
-  add("STATUS_EDIT_INTERVAL_S", "3", false,
-      int_opt(3, 600, [](Config& c, int64_t v) { c.status_edit_interval_s = int(v); }));
-  add("STATUS_DELAY_MS", "2000", false,
-      int_opt(0, 60'000, [](Config& c, int64_t v) { c.status_delay_ms = int(v); }));
-  add("BACKLOG_MAX_AGE_S", "3600", false,
-      int_opt(0, 30 * 86400, [](Config& c, int64_t v) { c.backlog_max_age_s = int(v); }));
-  add("SHUTDOWN_TIMEOUT_S", "25", false,
-      int_opt(0, 3600, [](Config& c, int64_t v) { c.shutdown_timeout_s = int(v); }));
-  add("TRANSFER_STALL_S", "30", false,
-      int_opt(0, 3600, [](Config& c, int64_t v) { c.transfer_stall_s = int(v); }));
-  add("TRANSFER_MIN_RATE_KBPS", "100", false,
-      int_opt(1, 1'000'000, [](Config& c, int64_t v) { c.transfer_min_rate_kbps = int(v); }));
-  add("LOG_LEVEL", "info", false,
-      choice_opt({"trace", "debug", "info", "warn", "warning", "error"},
-                 [](Config& c, std::string v) { c.log_level = v == "warning" ? "warn" : v; }));
-  add("LOG_FILE", "", false, string_opt([](Config& c, std::string v) { c.log_file = v; }));
-  add("LOG_FORMAT", "text", false,
-      choice_opt({"text", "json"}, [](Config& c, std::string v) { c.log_format = v; }));
+  add("LLM_API_URL", false,
+      {[](Config& c, const std::string& v) -> Err {
+         std::string t = trim(v);
+         if (t.empty() || to_lower(t) == "off") {
+           c.llm_api_url = to_lower(t);
+           return std::nullopt;
+         }
+         return set_url(c.llm_api_url, v);
+       },
+       show_member(&Config::llm_api_url)});
+  add("LLM_API_KEY", true, secret_opt(&Config::llm_api_key));
+  add("LLM_MODEL", false, string_opt(&Config::llm_model));
+  add("LLM_CONTEXT_TOKENS", false,
+      {[](Config& c, const std::string& v) -> Err {
+         // 0 = the provider's default; below 1024 no transcript part and answer fit.
+         if (auto n = parse_int(v); n && *n == 0) {
+           c.llm_context_tokens = 0;
+           return std::nullopt;
+         }
+         return read_int(v, 1024, 10'000'000, c.llm_context_tokens);
+       },
+       [](const Config& c) { return number_text(c.llm_context_tokens); }});
+  add("LLM_TIMEOUT_S", false, int_opt(1, 3600, &Config::llm_timeout_s));
+  add("LANGUAGE", false,
+      {[](Config& c, const std::string& v) -> Err {
+         std::string t = to_lower(trim(v));
+         if (t.empty()) t = "auto";
+         if (auto e = check_language(t)) return e;
+         c.language = t;
+         return std::nullopt;
+       },
+       show_member(&Config::language)});
+  add("OUTPUT_FORMATS", false,
+      {[](Config& c, const std::string& v) -> Err {
+         std::vector<std::string> list;
+         for (auto& f : split_list(to_lower(v))) {
+           if (!kFormats.count(f)) {
+             return fmt::format("unknown format \"{}\" (txt, srt, vtt, json)", f);
+           }
+           if (std::find(list.begin(), list.end(), f) == list.end()) list.push_back(f);
+         }
+         c.output_formats = list;
+         return std::nullopt;
+       },
+       [](const Config& c) { return join(c.output_formats); }});
+  add("MESSAGE_FILE_THRESHOLD", false, int_opt(200, 1'000'000, &Config::message_file_threshold));
+  add("CACHE_ENABLED", false, bool_opt(&Config::cache_enabled));
+  add("CACHE_TYPE", false, choice_opt({"memory", "sqlite", "redis"}, &Config::cache_type));
+  add("CACHE_MAX_SIZE", false, int_opt(1, 10'000'000, &Config::cache_max_size));
+  add("CACHE_TTL", false, int_opt(1, 10LL * 365 * 86400, &Config::cache_ttl_s));
+  add("QUEUE_TYPE", false, choice_opt({"memory", "sqlite", "redis"}, &Config::queue_type));
+  add("QUEUE_MAX_WORKERS", false, int_opt(1, 256, &Config::queue_max_workers));
+  add("QUEUE_MAX_RETRIES", false, int_opt(0, 100, &Config::queue_max_retries));
+  add("QUEUE_RETRY_DELAY", false, int_opt(0, 86400, &Config::queue_retry_delay_s));
+  add("QUEUE_RATE_LIMIT_PER_USER", false, int_opt(0, 100000, &Config::queue_rate_limit_per_user));
+  add("QUEUE_ADMIN_BOOST", false, int_opt(0, 1'000'000, &Config::queue_admin_boost));
+  add("QUEUE_LEASE_S", false, int_opt(5, 86400, &Config::queue_lease_s));
+  add("OUTBOX_SENDERS", false, int_opt(1, 256, &Config::outbox_senders));
+  add("REDIS_URL", false,
+      {[](Config& c, const std::string& v) -> Err {
+         static const std::regex re(R"(^rediss?://([^@/]*@)?[^/:@]+(:[0-9]+)?(/[0-9]+)?$)");
+         std::string t = trim(v);
+         if (auto at = t.find('@'); at != std::string::npos) {
+           auto colon = t.find(':', t.find("://") + 3);
+           if (colon != std::string::npos && colon < at)
+             register_secret(t.substr(colon + 1, at - colon - 1));
+         }
+         if (!std::regex_match(t, re)) {
+           return fmt::format("must look like redis://[:password@]host[:port][/db], got \"{}\"",
+                              mask_url_password(t));
+         }
+         c.redis_url = t;
+         return std::nullopt;
+       },
+       show_member(&Config::redis_url)});
+  add("DATA_DIR", false,
+      {[](Config& c, const std::string& v) -> Err {
+         if (trim(v).empty()) return std::string("must not be empty");
+         c.data_dir = trim(v);
+         return std::nullopt;
+       },
+       show_member(&Config::data_dir)});
+  add("AUDIO_TARGET_SAMPLE_RATE", false, int_opt(8000, 48000, &Config::audio_target_sample_rate));
+  add("AUDIO_TARGET_CHANNELS", false, int_opt(1, 2, &Config::audio_target_channels));
+  add("AUDIO_TARGET_BITRATE", false,
+      {[](Config& c, const std::string& v) -> Err {
+         std::string t = to_lower(trim(v));
+         int64_t mult = 1;
+         if (!t.empty() && t.back() == 'k') {
+           mult = 1000;
+           t.pop_back();
+         }
+         auto n = parse_int(t);
+         if (!n || *n * mult < 6000 || *n * mult > 512000) {
+           return fmt::format("must be a bitrate between 6k and 512k (e.g. 96k), got \"{}\"", v);
+         }
+         c.audio_target_bitrate = static_cast<int>(*n * mult);
+         return std::nullopt;
+       },
+       [](const Config& c) {
+         int b = c.audio_target_bitrate;
+         return b % 1000 == 0 ? fmt::format("{}k", b / 1000) : number_text(b);
+       }});
+  add("AUDIO_COMPRESSION_THRESHOLD_MB", false,
+      double_opt(0, 100000, &Config::audio_compression_threshold_mb));
+  add("SKIP_SILENCE", false,
+      {[](Config& c, const std::string& v) -> Err {
+         std::string t = to_lower(trim(v));
+         if (t != "auto" && t != "off") return fmt::format("must be auto or off, got \"{}\"", v);
+         c.skip_silence = t == "auto";
+         return std::nullopt;
+       },
+       [](const Config& c) { return std::string(c.skip_silence ? "auto" : "off"); }});
+  add("MAX_FILE_SIZE_MB", false, double_opt(0.001, 100000, &Config::max_file_size_mb));
+  add("MAX_DURATION_S", false, double_opt(1, 7 * 86400, &Config::max_duration_s));
+  add("WEBHOOK_URL", false,
+      {[](Config& c, const std::string& v) -> Err {
+         std::string t = trim(v);
+         if (!t.empty() && !starts_with_icase(t, "https://") && !starts_with_icase(t, "http://")) {
+           return fmt::format(
+               "must be an https:// URL (http:// only with a local Bot API server), "
+               "got \"{}\"",
+               redact(t));
+         }
+         c.webhook_url = t;
+         return std::nullopt;
+       },
+       show_member(&Config::webhook_url)});
+  add("WEBHOOK_SECRET", true,
+      {[](Config& c, const std::string& v) -> Err {
+         static const std::regex re("^[A-Za-z0-9_-]{1,256}$");
+         std::string t = trim(v);
+         if (!t.empty() && !std::regex_match(t, re)) {
+           return std::string(
+               "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
+         }
+         register_secret(t);
+         c.webhook_secret = t;
+         return std::nullopt;
+       },
+       show_member(&Config::webhook_secret)});
+  add("WEBHOOK_LISTEN", false, listen_opt(&Config::webhook_listen));
+  add("WEBHOOK_MAX_CONNECTIONS", false, int_opt(1, 100000, &Config::webhook_max_connections));
+  add("WEBHOOK_MAX_BODY_BYTES", false,
+      int_opt(1024, 1'000'000'000, &Config::webhook_max_body_bytes));
+  add("HTTP_LISTEN", false, listen_opt(&Config::http_listen));
+  add("BOT_ROLE", false, choice_opt({"all", "ingest", "worker"}, &Config::bot_role));
+  add("ALLOWED_USER_IDS", false, ids_opt(&Config::allowed_user_ids));
+  add("ALLOWED_CHAT_IDS", false, ids_opt(&Config::allowed_chat_ids));
+  add("ADMIN_USER_IDS", false, ids_opt(&Config::admin_user_ids));
+  add("STATUS_EDIT_INTERVAL_S", false, int_opt(3, 600, &Config::status_edit_interval_s));
+  add("STATUS_DELAY_MS", false, int_opt(0, 60'000, &Config::status_delay_ms));
+  add("BACKLOG_MAX_AGE_S", false, int_opt(0, 30 * 86400, &Config::backlog_max_age_s));
+  add("SHUTDOWN_TIMEOUT_S", false, int_opt(0, 3600, &Config::shutdown_timeout_s));
+  add("TRANSFER_STALL_S", false, int_opt(0, 3600, &Config::transfer_stall_s));
+  add("TRANSFER_MIN_RATE_KBPS", false, int_opt(1, 1'000'000, &Config::transfer_min_rate_kbps));
+  add("LOG_LEVEL", false,
+      {[](Config& c, const std::string& v) -> Err {
+         auto choice =
+             choice_opt({"trace", "debug", "info", "warn", "warning", "error"}, &Config::log_level);
+         if (auto e = choice.apply(c, v)) return e;
+         if (c.log_level == "warning") c.log_level = "warn";
+         return std::nullopt;
+       },
+       show_member(&Config::log_level)});
+  add("LOG_FILE", false, string_opt(&Config::log_file));
+  add("LOG_FORMAT", false, choice_opt({"text", "json"}, &Config::log_format));
   // Usage, cost and quotas: list prices as defaults (USD per audio hour).
-  add("ENGINE_PRICE_GROQ", "0.04", false,
-      double_opt(0, 1000, [](Config& c, double v) { c.engine_price_groq = v; }));
-  add("ENGINE_PRICE_OPENAI", "0.36", false,
-      double_opt(0, 1000, [](Config& c, double v) { c.engine_price_openai = v; }));
-  add("ENGINE_PRICE_DEEPGRAM", "0.258", false,
-      double_opt(0, 1000, [](Config& c, double v) { c.engine_price_deepgram = v; }));
-  add("QUOTA_USER_DAILY_MIN", "0", false,
-      double_opt(0, 1440 * 1000, [](Config& c, double v) { c.quota_user_daily_min = v; }));
-  add("QUOTA_GLOBAL_DAILY_MIN", "0", false,
-      double_opt(0, 1440 * 1'000'000.0, [](Config& c, double v) { c.quota_global_daily_min = v; }));
-  add("USAGE_RETENTION_DAYS", "90", false,
-      int_opt(1, 3650, [](Config& c, int64_t v) { c.usage_retention_days = int(v); }));
+  add("ENGINE_PRICE_GROQ", false, double_opt(0, 1000, &Config::engine_price_groq));
+  add("ENGINE_PRICE_OPENAI", false, double_opt(0, 1000, &Config::engine_price_openai));
+  add("ENGINE_PRICE_DEEPGRAM", false, double_opt(0, 1000, &Config::engine_price_deepgram));
+  add("QUOTA_USER_DAILY_MIN", false, double_opt(0, 1440 * 1000, &Config::quota_user_daily_min));
+  add("QUOTA_GLOBAL_DAILY_MIN", false,
+      double_opt(0, 1440 * 1'000'000.0, &Config::quota_global_daily_min));
+  add("USAGE_RETENTION_DAYS", false, int_opt(1, 3650, &Config::usage_retention_days));
   return s;
 }
 

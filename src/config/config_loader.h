@@ -12,11 +12,18 @@
 namespace tgscribe::config {
 
 struct OptionSpec {
-  std::string name;           // environment variable
-  std::string default_value;  // as text, shown by `tgscribe config`
-  bool secret = false;        // masked when printed
   // Parses `value` into the config; returns an error message (without the name) or nullopt.
-  std::function<std::optional<std::string>(Config&, const std::string&)> apply;
+  using Apply = std::function<std::optional<std::string>(Config&, const std::string&)>;
+  // The option's value in a config, as text apply() reads back to the same value.
+  using Show = std::function<std::string(const Config&)>;
+
+  std::string name;  // environment variable
+  // As text, shown by `tgscribe config`: show(Config{}), so a default is written only once,
+  // as the member's initialiser in config.h.
+  std::string default_value;
+  bool secret = false;  // masked when printed
+  Apply apply;
+  Show show;
 };
 
 // Every option, in documentation order.

@@ -1,3 +1,4 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -11,12 +12,9 @@ namespace tgscribe::config {
 namespace {
 
 using Map = std::map<std::string, std::string>;
-
-bool has_error(const LoadResult& r, const std::string& needle) {
-  for (const auto& e : r.errors)
-    if (e.find(needle) != std::string::npos) return true;
-  return false;
-}
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(ConfigLoader, DefaultsMatchTheContract) {
   auto r = load_config({}, {}, "");
@@ -82,7 +80,7 @@ TEST(ConfigLoader, EnvFileVariableNamesTheFile) {
   EXPECT_EQ(r.config.queue_max_retries, 9);
 
   auto missing = load_config({}, {{"ENV_FILE", (dir / "nope.env").string()}}, "");
-  EXPECT_TRUE(has_error(missing, "ENV_FILE"));
+  EXPECT_THAT(missing.errors, Contains(HasSubstr("ENV_FILE")));
 }
 
 TEST(ConfigLoader, EveryBadOptionIsReportedAtOnce) {
@@ -99,24 +97,24 @@ TEST(ConfigLoader, EveryBadOptionIsReportedAtOnce) {
   for (const char* name :
        {"QUEUE_MAX_WORKERS", "CACHE_TYPE", "LANGUAGE", "OUTPUT_FORMATS", "TELEGRAM_LOCAL_MODE",
         "HTTP_LISTEN", "ALLOWED_USER_IDS", "AUDIO_TARGET_BITRATE", "TRANSCRIBER_FALLBACK"}) {
-    EXPECT_TRUE(has_error(r, std::string(name) + ":")) << name;
+    EXPECT_THAT(r.errors, Contains(HasSubstr(std::string(name) + ":"))) << name;
   }
   EXPECT_GE(r.errors.size(), 9u);
 }
 
 TEST(ConfigLoader, RangesAreChecked) {
   auto r = load_config({}, {{"QUEUE_MAX_WORKERS", "0"}, {"AUDIO_TARGET_CHANNELS", "3"}}, "");
-  EXPECT_TRUE(has_error(r, "QUEUE_MAX_WORKERS: must be between 1 and 256, got 0"));
-  EXPECT_TRUE(has_error(r, "AUDIO_TARGET_CHANNELS"));
+  EXPECT_THAT(r.errors, Contains(HasSubstr("QUEUE_MAX_WORKERS: must be between 1 and 256, got 0")));
+  EXPECT_THAT(r.errors, Contains(HasSubstr("AUDIO_TARGET_CHANNELS")));
 }
 
 TEST(ConfigLoader, EngineWithoutKeyIsAnError) {
   auto r = load_config({}, {{"TRANSCRIBER", "groq"}}, "");
-  EXPECT_TRUE(has_error(r, "GROQ_API_KEY"));
+  EXPECT_THAT(r.errors, Contains(HasSubstr("GROQ_API_KEY")));
   auto ok = load_config({}, {{"TRANSCRIBER", "groq"}, {"GROQ_API_KEY", "gsk_x"}}, "");
-  EXPECT_FALSE(has_error(ok, "GROQ_API_KEY"));
+  EXPECT_THAT(ok.errors, Not(Contains(HasSubstr("GROQ_API_KEY"))));
   auto fb = load_config({}, {{"TRANSCRIBER_FALLBACK", "deepgram"}}, "");
-  EXPECT_TRUE(has_error(fb, "DEEPGRAM_API_KEY"));
+  EXPECT_THAT(fb.errors, Contains(HasSubstr("DEEPGRAM_API_KEY")));
 }
 
 TEST(ConfigLoader, AutoPicksTheFirstEngineWithAKey) {
@@ -144,9 +142,9 @@ TEST(ConfigLoader, BitrateAndSizes) {
 TEST(ConfigLoader, WebhookSecretFollowsTelegramRules) {
   auto r = load_config(
       {}, {{"WEBHOOK_URL", "https://x.example/hook"}, {"WEBHOOK_SECRET", "has space"}}, "");
-  EXPECT_TRUE(has_error(r, "WEBHOOK_SECRET"));
+  EXPECT_THAT(r.errors, Contains(HasSubstr("WEBHOOK_SECRET")));
   r = load_config({}, {{"WEBHOOK_URL", "https://x.example/hook"}, {"WEBHOOK_SECRET", "ok_-9"}}, "");
-  EXPECT_FALSE(has_error(r, "WEBHOOK_SECRET"));
+  EXPECT_THAT(r.errors, Not(Contains(HasSubstr("WEBHOOK_SECRET"))));
 }
 
 TEST(ConfigRender, SecretsAreMasked) {
@@ -185,6 +183,67 @@ TEST(DotEnv, ParsesQuotesCommentsAndReportsBadLines) {
   EXPECT_EQ(m["E"], "v");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("line 6"), std::string::npos);
+}
+
+// A default is written once, as the Config member's initialiser: the option table's default
+// text is what the option shows for a default Config, and it parses back to that Config.
+TEST(OptionTable, EachDefaultIsTheDefaultConfigsValue) {
+  const Config defaults;
+  for (const auto& spec : option_specs()) {
+    EXPECT_EQ(spec.default_value, spec.show(defaults)) << spec.name;
+    Config c;
+    EXPECT_EQ(spec.apply(c, spec.default_value), std::nullopt) << spec.name;
+    EXPECT_TRUE(c == defaults) << spec.name << "=" << spec.default_value
+                               << " does not parse to the Config's default";
+  }
+}
+
+// An option whose show() printed a fixed text would be a second place a default is written:
+// every option's shown text follows the value set, and sets it again when parsed.
+TEST(OptionTable, EachOptionShowsTheValueItWasSetTo) {
+  const Config defaults;
+  // Valid, non-default values for the kinds of option there are (numbers, switches, choices,
+  // lists, addresses); short enough that a secret option does not register them as secrets.
+  const std::vector<std::string> candidates = {"7",
+                                               "1",
+                                               "2",
+                                               "5000",
+                                               "8000",
+                                               "0.5",
+                                               "on",
+                                               "off",
+                                               "groq",
+                                               "memory",
+                                               "worker",
+                                               "json",
+                                               "en",
+                                               "debug",
+                                               "1,2",
+                                               "48k",
+                                               "127.0.0.1:1",
+                                               "http://example.test",
+                                               "redis://example.test:1/2"};
+  for (const auto& spec : option_specs()) {
+    Config changed;
+    std::string set;
+    for (const auto& v : candidates) {
+      Config c;
+      if (!spec.apply(c, v) && !(c == defaults)) {
+        changed = c;
+        set = v;
+        break;
+      }
+    }
+    ASSERT_FALSE(set.empty()) << spec.name << ": no test value changes it; add one above";
+    std::string shown = spec.show(changed);
+    EXPECT_NE(shown, spec.default_value) << spec.name << "=" << set << " still shows the default";
+    Config again;
+    EXPECT_EQ(spec.apply(again, shown), std::nullopt) << spec.name << "=" << shown;
+    EXPECT_TRUE(again == changed) << spec.name << ": " << set << " shows as " << shown
+                                  << ", which parses to another value";
+    EXPECT_EQ(spec.apply(changed, spec.default_value), std::nullopt) << spec.name;
+    EXPECT_TRUE(changed == defaults) << spec.name << ": its default does not restore the default";
+  }
 }
 
 // docs/configuration.md must document every option the loader knows.

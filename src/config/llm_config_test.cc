@@ -1,5 +1,6 @@
 // The text model's options (LLM_*): defaults from the engine keys, explicit endpoints,
 // validation, and the key's redaction.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/redact.h"
@@ -9,12 +10,8 @@ namespace tgscribe::config {
 namespace {
 
 using Map = std::map<std::string, std::string>;
-
-bool has_error(const LoadResult& r, const std::string& needle) {
-  for (const auto& e : r.errors)
-    if (e.find(needle) != std::string::npos) return true;
-  return false;
-}
+using ::testing::Contains;
+using ::testing::HasSubstr;
 
 TEST(LlmConfig, OffWithoutKeys) {
   auto r = load_config({}, {}, "");
@@ -90,24 +87,24 @@ TEST(LlmConfig, GroqUrlTakesTheGroqKeyUnlessLlmKeyIsSet) {
 TEST(LlmConfig, InvalidValuesAreReported) {
   auto r = load_config(
       {}, {{"LLM_API_URL", "ftp://x"}, {"LLM_CONTEXT_TOKENS", "100"}, {"LLM_TIMEOUT_S", "0"}}, "");
-  EXPECT_TRUE(has_error(r, "LLM_API_URL:"));
-  EXPECT_TRUE(has_error(r, "LLM_CONTEXT_TOKENS:"));
-  EXPECT_TRUE(has_error(r, "LLM_TIMEOUT_S:"));
+  EXPECT_THAT(r.errors, Contains(HasSubstr("LLM_API_URL:")));
+  EXPECT_THAT(r.errors, Contains(HasSubstr("LLM_CONTEXT_TOKENS:")));
+  EXPECT_THAT(r.errors, Contains(HasSubstr("LLM_TIMEOUT_S:")));
 }
 
 TEST(LlmConfig, SelfHostedServerNeedsAModelName) {
   auto r = load_config({}, {{"LLM_API_URL", "http://127.0.0.1:8080/v1"}}, "");
-  EXPECT_TRUE(has_error(r, "LLM_MODEL:"));
+  EXPECT_THAT(r.errors, Contains(HasSubstr("LLM_MODEL:")));
 }
 
 TEST(LlmConfig, OpenAiUrlWithoutAnyKeyIsAnError) {
   auto r = load_config({}, {{"LLM_API_URL", "https://api.openai.com/v1"}}, "");
-  EXPECT_TRUE(has_error(r, "LLM_API_KEY:"));
+  EXPECT_THAT(r.errors, Contains(HasSubstr("LLM_API_KEY:")));
 }
 
 TEST(LlmConfig, KeyWithoutAnEndpointIsAnError) {
   auto r = load_config({}, {{"LLM_API_KEY", "sk-lonely"}}, "");
-  EXPECT_TRUE(has_error(r, "LLM_API_KEY:"));
+  EXPECT_THAT(r.errors, Contains(HasSubstr("LLM_API_KEY:")));
 }
 
 }  // namespace

@@ -5,10 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "common/clock.h"
+#include "common/json_fields.h"
 #include "common/metrics.h"
-#include "common/redact.h"
-#include "http/http_status.h"
+#include "engine/engine_response.h"
 
 namespace tgscribe::engine {
 namespace {
@@ -18,30 +17,6 @@ using nlohmann::json;
 std::string trim_slash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
-}
-
-// The endpoint's own error message ({"error":{"message"}} in OpenAI's shape, {"error":"..."}
-// in some self-hosted servers), cut short: errors reach logs and users.
-std::string endpoint_message(const std::string& body) {
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  std::string msg;
-  if (j.is_object()) {
-    auto e = j.find("error");
-    if (e != j.end() && e->is_object() && e->contains("message") && (*e)["message"].is_string()) {
-      msg = (*e)["message"].get<std::string>();
-    } else if (e != j.end() && e->is_string()) {
-      msg = e->get<std::string>();
-    } else if (j.contains("message") && j["message"].is_string()) {
-      msg = j["message"].get<std::string>();
-    }
-  }
-  constexpr size_t kMax = 300;
-  if (msg.size() > kMax) {
-    size_t cut = kMax;
-    while (cut > 0 && (static_cast<unsigned char>(msg[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
-    msg = msg.substr(0, cut) + "…";
-  }
-  return redact(msg);
 }
 
 int64_t first_number(std::string_view text, const std::regex& re) {
@@ -84,24 +59,17 @@ Completion parse_chat_completion(const std::string& body) {
   }
   const json& choice = j["choices"][0];
   Completion c;
-  auto msg = choice.find("message");
-  if (msg == choice.end() || !msg->is_object()) {
+  const json* msg = object_field(choice, "message");
+  if (!msg) {
     throw Error(ErrorKind::kServer, "chat completion answer without a message");
   }
-  if (auto content = msg->find("content"); content != msg->end() && content->is_string()) {
-    c.text = content->get<std::string>();
+  c.text = string_field(*msg, "content");
+  c.model = string_field(j, "model");
+  if (const json* u = object_field(j, "usage")) {
+    c.prompt_tokens = static_cast<int64_t>(number_field_or(*u, "prompt_tokens", 0));
+    c.completion_tokens = static_cast<int64_t>(number_field_or(*u, "completion_tokens", 0));
   }
-  if (auto m = j.find("model"); m != j.end() && m->is_string()) c.model = m->get<std::string>();
-  if (auto u = j.find("usage"); u != j.end() && u->is_object()) {
-    auto num = [&](const char* key) -> int64_t {
-      auto it = u->find(key);
-      return it != u->end() && it->is_number() ? it->get<int64_t>() : 0;
-    };
-    c.prompt_tokens = num("prompt_tokens");
-    c.completion_tokens = num("completion_tokens");
-  }
-  if (auto f = choice.find("finish_reason");
-      f != choice.end() && f->is_string() && f->get<std::string>() == "length") {
+  if (string_field(choice, "finish_reason") == "length") {
     // The answer hit max_tokens: kept (a summary cut short beats none), but worth a look.
     spdlog::warn("chat completion cut at max_tokens ({} completion tokens)", c.completion_tokens);
   }
@@ -161,7 +129,7 @@ Completion ChatCompletionsClient::complete(const CompletionRequest& request) {
       throw ContextTooLong(
           what + ": prompt longer than the model's context: " + endpoint_message(res.body), limit);
     }
-    Error e = http::status_error(res, what, SystemClock::instance().unix_ms());
+    Error e = response_error(res, what);
     std::string detail = e.what();
     // The endpoint's reason helps with a wrong model name or parameter; it is redacted and
     // cut short. Not for auth errors: some servers echo the key they refused.
@@ -172,12 +140,7 @@ Completion ChatCompletionsClient::complete(const CompletionRequest& request) {
     ErrorKind kind = res.status == 498 ? ErrorKind::kServer : e.kind();
     throw Error(kind, detail, e.retry_after());
   }
-  Completion c;
-  try {
-    c = parse_chat_completion(res.body);
-  } catch (const Error& e) {
-    throw Error(e.kind(), what + ": " + e.what());
-  }
+  Completion c = parse_answer(res, what, parse_chat_completion);
   if (c.model.empty()) c.model = settings_.model;
   auto& m = metrics::Registry::global();
   m.counter_add("llm_requests_total", {{"provider", settings_.provider}});

@@ -6,7 +6,6 @@
 #include "engine/testing/fake_deepgram.h"
 #include "engine/testing/test_audio.h"
 #include "http/curl_http_client.h"
-#include "media/media_info.h"
 
 namespace tgscribe::engine {
 namespace deepgram_speakers_test {
@@ -14,36 +13,20 @@ namespace deepgram_speakers_test {
 using testing::FakeDeepgram;
 using testing::FakeDeepgramOptions;
 
-AudioFile speech() {
-  AudioFile a;
-  a.path = testing::speech_wav();
-  a.filename = "speech.wav";
-  a.content_type = "audio/wav";
-  a.info = media::probe_file(a.path, {});
-  return a;
-}
-
-DeepgramSettings settings_for(const FakeDeepgram& fake) {
-  DeepgramSettings s;
-  s.base_url = fake.url();
-  s.api_key = "test-deepgram-key";
-  return s;
-}
-
 TEST(DeepgramSpeakers, DiarizeIsAskedOnlyWhenWantedAndSpeakersReachTheSegments) {
   FakeDeepgramOptions fo;
   fo.text = "Good morning everyone. Morning! Shall we start?";
   FakeDeepgram fake(fo);
   fake.start();
-  DeepgramTranscriber dg(settings_for(fake), std::make_shared<http::CurlHttpClient>());
+  DeepgramTranscriber dg(fake.settings(), std::make_shared<http::CurlHttpClient>());
 
-  auto plain = dg.transcribe(speech(), {});
+  auto plain = dg.transcribe(testing::speech_wav_audio(), {});
   EXPECT_EQ(fake.requests().at(0).query.count("diarize"), 0u);
   EXPECT_FALSE(plain.has_speakers());
 
   TranscribeOptions o;
   o.diarize = true;
-  auto t = dg.transcribe(speech(), o);
+  auto t = dg.transcribe(testing::speech_wav_audio(), o);
   const auto r = fake.requests().at(1);
   EXPECT_TRUE(r.problems.empty()) << r.problems.front();
   EXPECT_EQ(r.query.at("diarize"), "true");
@@ -64,10 +47,10 @@ TEST(DeepgramSpeakers, ParagraphsCarryTheirSpeakerWithoutUtterances) {
   fo.utterances = false;
   FakeDeepgram fake(fo);
   fake.start();
-  DeepgramTranscriber dg(settings_for(fake), std::make_shared<http::CurlHttpClient>());
+  DeepgramTranscriber dg(fake.settings(), std::make_shared<http::CurlHttpClient>());
   TranscribeOptions o;
   o.diarize = true;
-  auto t = dg.transcribe(speech(), o);
+  auto t = dg.transcribe(testing::speech_wav_audio(), o);
   ASSERT_EQ(t.segments.size(), 2u);
   EXPECT_EQ(t.segments[0].speaker, 1);
   EXPECT_EQ(t.segments[1].speaker, 2);

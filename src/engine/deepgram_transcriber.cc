@@ -6,51 +6,39 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "common/clock.h"
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/strings.h"
+#include "engine/engine_response.h"
 #include "engine/language_codes.h"
 #include "engine/rate_limit_headers.h"
-#include "http/http_status.h"
 
 namespace tgscribe::engine {
 namespace {
 
 using nlohmann::json;
 
-double number_or(const json& j, const char* key, double fallback) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
-}
-
-std::string string_or(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // With diarize=true Deepgram numbers speakers from 0 on every word (and utterance,
 // paragraph); the model numbers them from 1, as users read them.
 std::optional<int> speaker_of(const json& j) {
-  auto it = j.find("speaker");
-  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
-  auto v = it->get<int64_t>();
-  if (v < 0 || v >= 1000) return std::nullopt;
-  return static_cast<int>(v) + 1;
+  auto v = integer_field(j, "speaker");
+  if (!v || *v < 0 || *v >= 1000) return std::nullopt;
+  return static_cast<int>(*v) + 1;
 }
 
 std::vector<transcript::Word> parse_words(const json& parent) {
   std::vector<transcript::Word> words;
-  auto it = parent.find("words");
-  if (it == parent.end() || !it->is_array()) return words;
-  for (const auto& w : *it) {
+  const json* list = array_field(parent, "words");
+  if (!list) return words;
+  for (const auto& w : *list) {
     if (!w.is_object()) continue;
     transcript::Word word;
-    word.start = number_or(w, "start", 0);
-    word.end = number_or(w, "end", word.start);
+    word.start = number_field_or(w, "start", 0);
+    word.end = number_field_or(w, "end", word.start);
     // smart_format gives punctuated, capitalised words; fall back to the raw token.
-    word.text = string_or(w, "punctuated_word");
-    if (word.text.empty()) word.text = string_or(w, "word");
-    word.confidence = number_or(w, "confidence", -1);
+    word.text = string_field(w, "punctuated_word");
+    if (word.text.empty()) word.text = string_field(w, "word");
+    word.confidence = number_field_or(w, "confidence", -1);
     word.speaker = speaker_of(w);
     words.push_back(std::move(word));
   }
@@ -63,6 +51,13 @@ std::string join_words(const std::vector<transcript::Word>& words) {
   return text;
 }
 
+// Ends `cur` (its text joined from its words) into `out` and starts an empty segment.
+void close_segment(transcript::Segment& cur, std::vector<transcript::Segment>& out) {
+  cur.text = join_words(cur.words);
+  out.push_back(std::move(cur));
+  cur = {};
+}
+
 // Words only (no utterances or paragraphs): start a new segment at a pause or after a
 // subtitle-sized run of words.
 std::vector<transcript::Segment> segments_from_words(std::vector<transcript::Word> words) {
@@ -73,19 +68,12 @@ std::vector<transcript::Segment> segments_from_words(std::vector<transcript::Wor
   for (auto& w : words) {
     bool split = !cur.words.empty() &&
                  (w.start - cur.words.back().end > kPause || cur.words.size() >= kMaxWords);
-    if (split) {
-      cur.text = join_words(cur.words);
-      out.push_back(std::move(cur));
-      cur = {};
-    }
+    if (split) close_segment(cur, out);
     if (cur.words.empty()) cur.start = w.start;
     cur.end = w.end;
     cur.words.push_back(std::move(w));
   }
-  if (!cur.words.empty()) {
-    cur.text = join_words(cur.words);
-    out.push_back(std::move(cur));
-  }
+  if (!cur.words.empty()) close_segment(cur, out);
   return out;
 }
 
@@ -113,11 +101,7 @@ std::vector<transcript::Segment> split_at_speakers(std::vector<transcript::Segme
     transcript::Segment cur;
     for (auto& w : seg.words) {
       // A word without a speaker stays with the one before it.
-      if (!cur.words.empty() && w.speaker && w.speaker != cur.speaker) {
-        cur.text = join_words(cur.words);
-        out.push_back(std::move(cur));
-        cur = {};
-      }
+      if (!cur.words.empty() && w.speaker && w.speaker != cur.speaker) close_segment(cur, out);
       if (cur.words.empty()) {
         cur.start = w.start;
         cur.speaker = w.speaker;
@@ -126,10 +110,7 @@ std::vector<transcript::Segment> split_at_speakers(std::vector<transcript::Segme
       cur.end = w.end;
       cur.words.push_back(std::move(w));
     }
-    if (!cur.words.empty()) {
-      cur.text = join_words(cur.words);
-      out.push_back(std::move(cur));
-    }
+    if (!cur.words.empty()) close_segment(cur, out);
   }
   return out;
 }
@@ -143,34 +124,30 @@ transcript::Transcript parse_deepgram_response(const std::string& body) {
   }
   const json& results = j["results"];
   transcript::Transcript t;
-  if (auto m = j.find("metadata"); m != j.end() && m->is_object()) {
-    t.duration = number_or(*m, "duration", 0);
-  }
+  if (const json* m = object_field(j, "metadata")) t.duration = number_field_or(*m, "duration", 0);
   const json* alternative = nullptr;
-  if (auto ch = results.find("channels"); ch != results.end() && ch->is_array() && !ch->empty()) {
+  if (const json* ch = array_field(results, "channels"); ch && !ch->empty()) {
     const json& channel = (*ch)[0];
-    t.language = to_iso639_1(string_or(channel, "detected_language"));
-    if (auto alts = channel.find("alternatives");
-        alts != channel.end() && alts->is_array() && !alts->empty()) {
+    t.language = to_iso639_1(string_field(channel, "detected_language"));
+    if (const json* alts = array_field(channel, "alternatives"); alts && !alts->empty()) {
       alternative = &(*alts)[0];
-      if (t.language.empty() && alternative->contains("languages") &&
-          (*alternative)["languages"].is_array() && !(*alternative)["languages"].empty() &&
-          (*alternative)["languages"][0].is_string()) {
-        t.language = to_iso639_1((*alternative)["languages"][0].get<std::string>());
+      const json* languages = array_field(*alternative, "languages");
+      if (t.language.empty() && languages && !languages->empty() && (*languages)[0].is_string()) {
+        t.language = to_iso639_1((*languages)[0].get<std::string>());
       }
     }
   }
 
   // 1. Utterances: speech runs split at pauses, the closest thing to Whisper segments.
   std::vector<std::optional<int>> given;  // speakers the answer names per segment
-  if (auto u = results.find("utterances"); u != results.end() && u->is_array() && !u->empty()) {
+  if (const json* u = array_field(results, "utterances"); u && !u->empty()) {
     for (const auto& utt : *u) {
       if (!utt.is_object()) continue;
       transcript::Segment seg;
-      seg.start = number_or(utt, "start", 0);
-      seg.end = number_or(utt, "end", seg.start);
+      seg.start = number_field_or(utt, "start", 0);
+      seg.end = number_field_or(utt, "end", seg.start);
       seg.words = parse_words(utt);
-      seg.text = trim(string_or(utt, "transcript"));
+      seg.text = trim(string_field(utt, "transcript"));
       if (seg.text.empty()) seg.text = join_words(seg.words);
       if (!seg.text.empty()) {
         t.segments.push_back(std::move(seg));
@@ -182,19 +159,19 @@ transcript::Transcript parse_deepgram_response(const std::string& body) {
     std::vector<transcript::Word> words = parse_words(*alternative);
     // 2. Paragraphs -> sentences.
     const json* paragraphs = nullptr;
-    if (auto p = alternative->find("paragraphs"); p != alternative->end() && p->is_object()) {
-      if (auto pp = p->find("paragraphs"); pp != p->end() && pp->is_array()) paragraphs = &*pp;
+    if (const json* p = object_field(*alternative, "paragraphs")) {
+      paragraphs = array_field(*p, "paragraphs");
     }
     if (paragraphs) {
       for (const auto& para : *paragraphs) {
-        auto sentences = para.find("sentences");
-        if (sentences == para.end() || !sentences->is_array()) continue;
+        const json* sentences = array_field(para, "sentences");
+        if (!sentences) continue;
         std::optional<int> para_speaker = speaker_of(para);
         for (const auto& s : *sentences) {
           transcript::Segment seg;
-          seg.start = number_or(s, "start", 0);
-          seg.end = number_or(s, "end", seg.start);
-          seg.text = trim(string_or(s, "text"));
+          seg.start = number_field_or(s, "start", 0);
+          seg.end = number_field_or(s, "end", seg.start);
+          seg.text = trim(string_field(s, "text"));
           for (const auto& w : words) {
             double mid = (w.start + w.end) / 2;
             if (mid >= seg.start && mid <= seg.end) seg.words.push_back(w);
@@ -210,7 +187,7 @@ transcript::Transcript parse_deepgram_response(const std::string& body) {
     if (t.segments.empty() && !words.empty()) t.segments = segments_from_words(std::move(words));
     // 4. Only a transcript string.
     if (t.segments.empty()) {
-      std::string text = trim(string_or(*alternative, "transcript"));
+      std::string text = trim(string_field(*alternative, "transcript"));
       if (!text.empty()) t.segments.push_back({.start = 0, .end = t.duration, .text = text});
     }
   }
@@ -262,19 +239,11 @@ transcript::Transcript DeepgramTranscriber::transcribe(const AudioFile& audio,
   if (options.translate) {
     throw Error(ErrorKind::kInvalidInput, "deepgram: translation is not supported");
   }
-  std::error_code ec;
-  auto size = std::filesystem::file_size(audio.path, ec);
-  if (ec) throw Error(ErrorKind::kInvalidInput, "deepgram: cannot read the audio file");
-  if (static_cast<int64_t>(size) > caps_.max_upload_bytes) {
-    throw Error(ErrorKind::kInvalidInput, "deepgram: upload of " + std::to_string(size) +
-                                              " bytes is over the limit of " +
-                                              std::to_string(caps_.max_upload_bytes));
-  }
+  const int64_t size = checked_upload_size(audio, caps_);
   http::Request req;
   req.method = "POST";
   req.url = listen_url(options);
-  req.timeout = settings_.timeout + http::time_at_rate(static_cast<int64_t>(size),
-                                                       settings_.min_upload_rate_bytes_per_s);
+  req.timeout = settings_.timeout + http::time_at_rate(size, settings_.min_upload_rate_bytes_per_s);
   req.stall = settings_.stall;
   // A /cancel or the shutdown deadline ends the request, also while the engine thinks.
   req.cancelled = options.cancelled;
@@ -288,22 +257,11 @@ transcript::Transcript DeepgramTranscriber::transcribe(const AudioFile& audio,
   http::Response res = http_->send(req);
   report_rate_headers(options, res);
   const std::string what = "deepgram /v1/listen";
-  if (res.status < 200 || res.status >= 300) {
-    throw http::status_error(res, what, SystemClock::instance().unix_ms());
-  }
-  transcript::Transcript t;
-  try {
-    t = parse_deepgram_response(res.body);
-  } catch (const Error& e) {
-    throw Error(e.kind(), what + ": " + e.what());
-  }
+  throw_unless_2xx(res, what);
+  transcript::Transcript t = parse_answer(res, what, parse_deepgram_response);
   t.engine = caps_.name;
   t.model = caps_.model;
-  if (t.language.empty() && !options.language.empty() && options.language != "auto") {
-    t.language = options.language;
-  }
-  if (t.duration <= 0) t.duration = audio.info.duration_s;
-  if (options.progress) options.progress(1.0);
+  finish_transcript(t, audio, options);
   return t;
 }
 

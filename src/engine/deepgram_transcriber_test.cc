@@ -7,7 +7,6 @@
 #include "engine/testing/fake_deepgram.h"
 #include "engine/testing/test_audio.h"
 #include "http/curl_http_client.h"
-#include "media/media_info.h"
 
 namespace tgscribe::engine {
 namespace {
@@ -16,30 +15,14 @@ using testing::FakeDeepgram;
 using testing::FakeDeepgramOptions;
 using testing::FakeReply;
 
-AudioFile wav_audio() {
-  AudioFile a;
-  a.path = testing::speech_wav();
-  a.filename = "speech.wav";
-  a.content_type = "audio/wav";
-  a.info = media::probe_file(a.path, {});
-  return a;
-}
-
-DeepgramSettings settings_for(const FakeDeepgram& fake) {
-  DeepgramSettings s;
-  s.base_url = fake.url();
-  s.api_key = "test-deepgram-key";
-  return s;
-}
-
 TEST(DeepgramTranscriber, StreamsRawBodyAndMapsUtterancesWithWords) {
   FakeDeepgramOptions fo;
   fo.text = "Hello world. This is Deepgram speaking.";
   fo.detected_language = "en";
   FakeDeepgram fake(fo);
   fake.start();
-  DeepgramTranscriber dg(settings_for(fake), std::make_shared<http::CurlHttpClient>());
-  AudioFile audio = wav_audio();
+  DeepgramTranscriber dg(fake.settings(), std::make_shared<http::CurlHttpClient>());
+  AudioFile audio = testing::speech_wav_audio();
   auto t = dg.transcribe(audio, {});
 
   ASSERT_EQ(fake.requests().size(), 1u);
@@ -74,10 +57,10 @@ TEST(DeepgramTranscriber, StreamsRawBodyAndMapsUtterancesWithWords) {
 TEST(DeepgramTranscriber, FixedLanguageReplacesDetection) {
   FakeDeepgram fake;
   fake.start();
-  DeepgramTranscriber dg(settings_for(fake), std::make_shared<http::CurlHttpClient>());
+  DeepgramTranscriber dg(fake.settings(), std::make_shared<http::CurlHttpClient>());
   TranscribeOptions o;
   o.language = "id";
-  auto t = dg.transcribe(wav_audio(), o);
+  auto t = dg.transcribe(testing::speech_wav_audio(), o);
   const auto r = fake.requests().at(0);
   EXPECT_TRUE(r.problems.empty()) << r.problems.front();
   EXPECT_EQ(r.query.at("language"), "id");
@@ -91,8 +74,8 @@ TEST(DeepgramTranscriber, FallsBackToParagraphsWithoutUtterances) {
   fo.utterances = false;
   FakeDeepgram fake(fo);
   fake.start();
-  DeepgramTranscriber dg(settings_for(fake), std::make_shared<http::CurlHttpClient>());
-  auto t = dg.transcribe(wav_audio(), {});
+  DeepgramTranscriber dg(fake.settings(), std::make_shared<http::CurlHttpClient>());
+  auto t = dg.transcribe(testing::speech_wav_audio(), {});
   ASSERT_EQ(t.segments.size(), 2u);
   EXPECT_EQ(t.segments[0].text, "One sentence here.");
   EXPECT_EQ(t.segments[1].text, "And another one.");
@@ -103,21 +86,21 @@ TEST(DeepgramTranscriber, FallsBackToParagraphsWithoutUtterances) {
 TEST(DeepgramTranscriber, ErrorsAreClassifiedAndTranslationRefused) {
   FakeDeepgram fake;
   fake.start();
-  auto s = settings_for(fake);
+  auto s = fake.settings();
   s.api_key = "wrong-key-123456";
   DeepgramTranscriber bad(s, std::make_shared<http::CurlHttpClient>());
   try {
-    bad.transcribe(wav_audio(), {});
+    bad.transcribe(testing::speech_wav_audio(), {});
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kAuth);
     EXPECT_EQ(std::string(e.what()).find("wrong-key"), std::string::npos);
     EXPECT_EQ(std::string(e.what()).find("Invalid credentials"), std::string::npos);
   }
-  DeepgramTranscriber dg(settings_for(fake), std::make_shared<http::CurlHttpClient>());
+  DeepgramTranscriber dg(fake.settings(), std::make_shared<http::CurlHttpClient>());
   fake.script_next(FakeReply::error(429, "3"));
   try {
-    dg.transcribe(wav_audio(), {});
+    dg.transcribe(testing::speech_wav_audio(), {});
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kRateLimited);
@@ -126,7 +109,7 @@ TEST(DeepgramTranscriber, ErrorsAreClassifiedAndTranslationRefused) {
   TranscribeOptions o;
   o.translate = true;
   size_t before = fake.requests().size();
-  EXPECT_THROW(dg.transcribe(wav_audio(), o), Error);
+  EXPECT_THROW(dg.transcribe(testing::speech_wav_audio(), o), Error);
   EXPECT_EQ(fake.requests().size(), before);
 }
 

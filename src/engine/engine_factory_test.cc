@@ -6,7 +6,6 @@
 #include "engine/language_codes.h"
 #include "engine/testing/fake_openai.h"
 #include "engine/testing/test_audio.h"
-#include "media/media_info.h"
 
 namespace tgscribe::engine {
 namespace {
@@ -74,12 +73,7 @@ TEST(EngineFactory, BuiltEngineTalksToTheConfiguredUrlWithRetries) {
   c.groq_api_key = "test-openai-key";
   c.groq_api_url = fake.url();
   auto groq = make_transcriber(c, "auto");
-  AudioFile a;
-  a.path = testing::voice_note();
-  a.filename = "voice.oga";
-  a.content_type = "audio/ogg";
-  a.info = media::probe_file(a.path, {});
-  auto t = groq->transcribe(a, {});
+  auto t = groq->transcribe(testing::voice_note_audio(), {});
   EXPECT_EQ(t.engine, "groq");
   EXPECT_EQ(fake.requests().size(), 2u);  // the 503 was retried (Retry-After: 0)
 }

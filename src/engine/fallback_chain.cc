@@ -31,7 +31,8 @@ transcript::Transcript FallbackChain::run(
                                               {{"engine", name}, {"result", "ok"}});
       return t;
     } catch (const Error& e) {
-      if (e.kind() == ErrorKind::kCancelled) throw;
+      // Refused media is bad for every engine: no other engine is tried, nothing is counted.
+      if (e.kind() == ErrorKind::kCancelled || e.kind() == ErrorKind::kMediaRejected) throw;
       if (auto* paced = dynamic_cast<const PacingDeferred*>(&e)) {
         if (!soonest || paced->wait() < soonest->wait()) soonest = *paced;
       }

@@ -16,7 +16,7 @@ class FallbackChain {
   explicit FallbackChain(std::vector<std::shared_ptr<Transcriber>> engines);
 
   // Calls attempt(engine) for each engine in order until one returns. Cancellation and
-  // media::MediaRejected (the input is bad for every engine) stop the chain at once.
+  // a refused input (kind kMediaRejected: bad for every engine) stop the chain at once.
   // Throws tgscribe::Error summarising all failures, with the kind of the last one.
   transcript::Transcript run(
       const std::function<transcript::Transcript(Transcriber&)>& attempt) const;

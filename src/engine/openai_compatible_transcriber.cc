@@ -6,39 +6,24 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "common/clock.h"
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/strings.h"
+#include "engine/engine_response.h"
 #include "engine/language_codes.h"
 #include "engine/rate_limit_headers.h"
-#include "http/http_status.h"
 
 namespace tgscribe::engine {
 namespace {
 
 using nlohmann::json;
 
-std::optional<double> number_or_null(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-double number_or(const json& j, const char* key, double fallback) {
-  return number_or_null(j, key).value_or(fallback);
-}
-
-std::string string_or(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 transcript::Word parse_word(const json& w) {
   transcript::Word word;
-  word.start = number_or(w, "start", 0);
-  word.end = number_or(w, "end", word.start);
-  word.text = trim(string_or(w, "word"));
-  if (auto p = number_or_null(w, "probability")) word.confidence = *p;
+  word.start = number_field_or(w, "start", 0);
+  word.end = number_field_or(w, "end", word.start);
+  word.text = trim(string_field(w, "word"));
+  if (auto p = number_field(w, "probability")) word.confidence = *p;
   return word;
 }
 
@@ -103,24 +88,24 @@ transcript::Transcript parse_openai_transcription(const std::string& body) {
     throw Error(ErrorKind::kServer, "unreadable transcription answer");
   }
   transcript::Transcript t;
-  t.language = to_iso639_1(string_or(j, "language"));
-  t.duration = number_or(j, "duration", 0);
+  t.language = to_iso639_1(string_field(j, "language"));
+  t.duration = number_field_or(j, "duration", 0);
   std::vector<transcript::Word> loose_words;
-  if (auto it = j.find("words"); it != j.end() && it->is_array()) {
-    for (const auto& w : *it) loose_words.push_back(parse_word(w));
+  if (const json* words = array_field(j, "words")) {
+    for (const auto& w : *words) loose_words.push_back(parse_word(w));
   }
-  if (auto it = j.find("segments"); it != j.end() && it->is_array()) {
-    for (const auto& s : *it) {
+  if (const json* segments = array_field(j, "segments")) {
+    for (const auto& s : *segments) {
       if (!s.is_object()) continue;
       transcript::Segment seg;
-      seg.start = number_or(s, "start", 0);
-      seg.end = number_or(s, "end", seg.start);
-      seg.text = trim(string_or(s, "text"));
-      seg.avg_logprob = number_or_null(s, "avg_logprob");
-      seg.no_speech_prob = number_or_null(s, "no_speech_prob");
-      seg.compression_ratio = number_or_null(s, "compression_ratio");
+      seg.start = number_field_or(s, "start", 0);
+      seg.end = number_field_or(s, "end", seg.start);
+      seg.text = trim(string_field(s, "text"));
+      seg.avg_logprob = number_field(s, "avg_logprob");
+      seg.no_speech_prob = number_field(s, "no_speech_prob");
+      seg.compression_ratio = number_field(s, "compression_ratio");
       // Some servers (speaches, whisper.cpp) nest words in segments.
-      if (auto w = s.find("words"); w != s.end() && w->is_array()) {
+      if (const json* w = array_field(s, "words")) {
         for (const auto& word : *w) seg.words.push_back(parse_word(word));
       }
       if (seg.text.empty() && seg.words.empty()) continue;
@@ -128,7 +113,7 @@ transcript::Transcript parse_openai_transcription(const std::string& body) {
     }
   }
   if (t.segments.empty()) {
-    std::string text = trim(string_or(j, "text"));
+    std::string text = trim(string_field(j, "text"));
     if (!text.empty()) {
       transcript::Segment seg;
       seg.start = loose_words.empty() ? 0 : loose_words.front().start;
@@ -156,14 +141,7 @@ transcript::Transcript parse_openai_transcription(const std::string& body) {
 transcript::Transcript OpenAiCompatibleTranscriber::transcribe(const AudioFile& audio,
                                                                const TranscribeOptions& options) {
   if (options.cancelled && options.cancelled()) throw Error(ErrorKind::kCancelled, "cancelled");
-  std::error_code ec;
-  auto size = std::filesystem::file_size(audio.path, ec);
-  if (ec) throw Error(ErrorKind::kInvalidInput, caps_.name + ": cannot read the audio file");
-  if (static_cast<int64_t>(size) > caps_.max_upload_bytes) {
-    throw Error(ErrorKind::kInvalidInput, caps_.name + ": upload of " + std::to_string(size) +
-                                              " bytes is over the limit of " +
-                                              std::to_string(caps_.max_upload_bytes));
-  }
+  const int64_t size = checked_upload_size(audio, caps_);
   const bool translate = options.translate;
   if (translate && !caps_.supports_translate) {
     throw Error(ErrorKind::kInvalidInput,
@@ -174,8 +152,7 @@ transcript::Transcript OpenAiCompatibleTranscriber::transcribe(const AudioFile& 
   http::Request req;
   req.method = "POST";
   req.url = settings_.base_url + endpoint;
-  req.timeout = settings_.timeout + http::time_at_rate(static_cast<int64_t>(size),
-                                                       settings_.min_upload_rate_bytes_per_s);
+  req.timeout = settings_.timeout + http::time_at_rate(size, settings_.min_upload_rate_bytes_per_s);
   req.stall = settings_.stall;
   // A /cancel or the shutdown deadline ends the request, also while the engine thinks.
   req.cancelled = options.cancelled;
@@ -209,23 +186,12 @@ transcript::Transcript OpenAiCompatibleTranscriber::transcribe(const AudioFile& 
   const std::string what = caps_.name + " " + endpoint;
   http::Response res = http_->send(req);
   report_rate_headers(options, res);
-  if (res.status < 200 || res.status >= 300) {
-    throw http::status_error(res, what, SystemClock::instance().unix_ms());
-  }
-  transcript::Transcript t;
-  try {
-    t = parse_openai_transcription(res.body);
-  } catch (const Error& e) {
-    throw Error(e.kind(), what + ": " + e.what());
-  }
+  throw_unless_2xx(res, what);
+  transcript::Transcript t = parse_answer(res, what, parse_openai_transcription);
   t.engine = caps_.name;
   t.model = model;
   if (translate) t.language = "en";
-  if (t.language.empty() && !options.language.empty() && options.language != "auto") {
-    t.language = options.language;
-  }
-  if (t.duration <= 0) t.duration = audio.info.duration_s;
-  if (options.progress) options.progress(1.0);
+  finish_transcript(t, audio, options);
   return t;
 }
 

@@ -10,7 +10,6 @@
 #include "engine/testing/fake_openai.h"
 #include "engine/testing/test_audio.h"
 #include "http/curl_http_client.h"
-#include "media/media_info.h"
 
 namespace tgscribe::engine {
 namespace {
@@ -18,15 +17,6 @@ namespace {
 using testing::FakeOpenAi;
 using testing::FakeOpenAiOptions;
 using testing::FakeReply;
-
-AudioFile voice_audio() {
-  AudioFile a;
-  a.path = testing::voice_note();
-  a.filename = "voice.oga";
-  a.content_type = "audio/ogg";
-  a.info = media::probe_file(a.path, {});
-  return a;
-}
 
 OpenAiCompatibleSettings groq_settings(const FakeOpenAi& fake) {
   OpenAiCompatibleSettings s;
@@ -59,7 +49,7 @@ TEST_F(OpenAiCompatibleTest, VoiceNoteIsUploadedAsOggWithTheDocumentedFields) {
   fake.start();
   auto http = new_client();
   OpenAiCompatibleTranscriber groq(groq_settings(fake), http);
-  AudioFile audio = voice_audio();
+  AudioFile audio = testing::voice_note_audio();
   transcript::Transcript t = groq.transcribe(audio, {});
 
   auto reqs = fake.requests();
@@ -105,7 +95,7 @@ TEST_F(OpenAiCompatibleTest, SendsLanguagePromptAndWordGranularity) {
   o.word_timestamps = true;
   double progress = 0;
   o.progress = [&](double f) { progress = f; };
-  transcript::Transcript t = groq.transcribe(voice_audio(), o);
+  transcript::Transcript t = groq.transcribe(testing::voice_note_audio(), o);
   auto r = fake.requests().at(0);
   EXPECT_TRUE(r.problems.empty());
   EXPECT_EQ(r.field("language"), "id");
@@ -138,7 +128,7 @@ TEST_F(OpenAiCompatibleTest, TranslationUsesTheTranslationsEndpoint) {
   TranscribeOptions o;
   o.translate = true;
   o.language = "id";
-  transcript::Transcript t = groq.transcribe(voice_audio(), o);
+  transcript::Transcript t = groq.transcribe(testing::voice_note_audio(), o);
   auto r = fake.requests().at(0);
   EXPECT_TRUE(r.problems.empty()) << r.problems.front();
   EXPECT_EQ(r.path, "/v1/audio/translations");
@@ -156,7 +146,7 @@ TEST_F(OpenAiCompatibleTest, GroqTurboTranslatesWithLargeV3) {
   EXPECT_TRUE(groq.caps().supports_translate);
   TranscribeOptions o;
   o.translate = true;
-  auto t = groq.transcribe(voice_audio(), o);
+  auto t = groq.transcribe(testing::voice_note_audio(), o);
   auto r = fake.requests().at(0);
   EXPECT_EQ(r.path, "/v1/audio/translations");
   EXPECT_EQ(r.field("model"), "whisper-large-v3");
@@ -176,7 +166,7 @@ TEST_F(OpenAiCompatibleTest, ModelWithoutTranslationIsRefusedLocally) {
   TranscribeOptions o;
   o.translate = true;
   EXPECT_FALSE(local.caps().supports_translate);
-  EXPECT_EQ(kind_of(local, voice_audio(), o), ErrorKind::kInvalidInput);
+  EXPECT_EQ(kind_of(local, testing::voice_note_audio(), o), ErrorKind::kInvalidInput);
   EXPECT_TRUE(fake.requests().empty());
 }
 
@@ -192,7 +182,7 @@ TEST_F(OpenAiCompatibleTest, SelfHostedServerWithoutKeyGetsNoAuthorizationHeader
   s.model = "whisper-1";
   s.accepted_extensions = {"ogg", "wav"};
   OpenAiCompatibleTranscriber local(s, http);
-  auto t = local.transcribe(voice_audio(), {});
+  auto t = local.transcribe(testing::voice_note_audio(), {});
   auto r = fake.requests().at(0);
   EXPECT_TRUE(r.problems.empty()) << r.problems.front();
   EXPECT_EQ(r.authorization, "");
@@ -208,7 +198,7 @@ TEST_F(OpenAiCompatibleTest, WrongKeyIsAnAuthErrorWithoutSecretsOrBody) {
   s.api_key = "gsk_wrong_key_0123456789";
   OpenAiCompatibleTranscriber groq(s, http);
   try {
-    groq.transcribe(voice_audio(), {});
+    groq.transcribe(testing::voice_note_audio(), {});
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kAuth);
@@ -227,7 +217,7 @@ TEST_F(OpenAiCompatibleTest, ServerFailuresMapToRetryableKinds) {
   auto s = groq_settings(fake);
   s.timeout = std::chrono::milliseconds(300);
   OpenAiCompatibleTranscriber groq(s, http);
-  AudioFile audio = voice_audio();
+  AudioFile audio = testing::voice_note_audio();
 
   fake.script_next(FakeReply::error(429, "17", R"({"error":{"message":"Rate limit reached"}})"));
   try {
@@ -260,7 +250,7 @@ TEST_F(OpenAiCompatibleTest, FileOverTheLimitIsNotSent) {
   auto s = groq_settings(fake);
   s.max_upload_bytes = 1000;
   OpenAiCompatibleTranscriber groq(s, http);
-  EXPECT_EQ(kind_of(groq, voice_audio()), ErrorKind::kInvalidInput);
+  EXPECT_EQ(kind_of(groq, testing::voice_note_audio()), ErrorKind::kInvalidInput);
   EXPECT_TRUE(fake.requests().empty());
 }
 
@@ -274,7 +264,7 @@ TEST_F(OpenAiCompatibleTest, FakeRefusesWhatTheRealServiceRefuses) {
   auto s = groq_settings(fake);
   s.accepted_extensions = {"ogg"};  // a misconfigured client
   OpenAiCompatibleTranscriber client(s, http);
-  EXPECT_EQ(kind_of(client, voice_audio()), ErrorKind::kClient);
+  EXPECT_EQ(kind_of(client, testing::voice_note_audio()), ErrorKind::kClient);
   ASSERT_EQ(fake.requests().size(), 1u);
   EXPECT_EQ(fake.requests()[0].status, 400);
   EXPECT_FALSE(fake.requests()[0].problems.empty());
@@ -340,7 +330,7 @@ TEST_F(OpenAiCompatibleTest, CancelAbortsTheRequestWhileTheEngineHoldsItsAnswer)
   OpenAiCompatibleTranscriber groq(groq_settings(fake), http);
   TranscribeOptions o;
   o.cancelled = [&] { return arrived.load() > 0; };  // cancelled as soon as the engine has it
-  EXPECT_EQ(kind_of(groq, voice_audio(), o), ErrorKind::kCancelled);
+  EXPECT_EQ(kind_of(groq, testing::voice_note_audio(), o), ErrorKind::kCancelled);
   EXPECT_TRUE(fake.requests().empty()) << "the engine answered first";
   release = true;
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/testing/manual_clock.h"
 #include "engine/openai_compatible_transcriber.h"
 #include "engine/paced_transcriber.h"
 #include "engine/rate_limit_headers.h"
@@ -11,14 +12,13 @@
 #include "engine/testing/test_audio.h"
 #include "http/curl_http_client.h"
 #include "media/media_info.h"
-#include "store/testing/manual_clock.h"
 
 namespace tgscribe::engine {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-using store::testing::ManualClock;
+using tgscribe::testing::ManualClock;
 
 PacerLimits limits(int64_t rpm, int64_t audio_per_hour, seconds max_wait = seconds(600)) {
   PacerLimits l;

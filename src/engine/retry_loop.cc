@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/backoff.h"
+
 namespace tgscribe::engine {
 
 RetryLoop::RetryLoop(RetryPolicy policy, Clock& clock, uint64_t seed)
@@ -11,12 +13,9 @@ RetryLoop::RetryLoop(RetryPolicy policy, Clock& clock, uint64_t seed)
 
 std::chrono::milliseconds RetryLoop::delay_for(int retry, const Error& error) {
   if (error.retry_after()) return *error.retry_after();
-  int64_t base = policy_.base_delay.count();
-  int64_t cap = policy_.max_delay.count();
-  int64_t full = std::min(cap, base << std::min(retry, 20));
+  auto full = exponential_backoff(policy_.base_delay, policy_.max_delay, retry);
   std::lock_guard lock(rng_mutex_);
-  std::uniform_int_distribution<int64_t> jitter(full / 2, std::max(full / 2, full));
-  return std::chrono::milliseconds(jitter(rng_));
+  return Jitter{0.5, 1.0}.apply(full, rng_);
 }
 
 void RetryLoop::after_failure(int attempt, const Error& e, const std::function<bool()>& cancelled,

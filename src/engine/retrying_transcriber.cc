@@ -17,6 +17,8 @@ transcript::Transcript RetryingTranscriber::transcribe(const AudioFile& audio,
     try {
       return inner_->transcribe(audio, options);
     } catch (const Error& e) {
+      // Refused media is not an engine error: not counted, not retried.
+      if (e.kind() == ErrorKind::kMediaRejected) throw;
       // No request was sent, so no engine error. The pacer already knows when the budget frees up,
       // and that it is too far to hold a worker for: the job waits in the queue, not here.
       if (dynamic_cast<const PacingDeferred*>(&e)) throw;

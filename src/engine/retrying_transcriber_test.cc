@@ -5,10 +5,12 @@
 #include <atomic>
 
 #include "common/metrics.h"
+#include "common/testing/manual_clock.h"
 #include "engine/openai_compatible_transcriber.h"
 #include "engine/testing/fake_openai.h"
 #include "engine/testing/test_audio.h"
 #include "http/curl_http_client.h"
+#include "media/media_error.h"
 #include "media/media_info.h"
 
 namespace tgscribe::engine {
@@ -17,23 +19,7 @@ namespace {
 using std::chrono::milliseconds;
 using testing::FakeOpenAi;
 using testing::FakeReply;
-
-// Time that only moves when someone sleeps: retries are tested without waiting.
-class ManualClock : public Clock {
- public:
-  std::chrono::steady_clock::time_point now() const override { return start_ + slept_; }
-  int64_t unix_ms() const override { return 1'700'000'000'000 + slept_.count(); }
-  void sleep_for(milliseconds d) override {
-    slept_ += d;
-    if (on_sleep) on_sleep();
-  }
-  milliseconds slept() const { return slept_; }
-  std::function<void()> on_sleep;
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  milliseconds slept_{0};
-};
+using tgscribe::testing::ManualClock;
 
 class RetryingTranscriberTest : public ::testing::Test {
  protected:
@@ -166,6 +152,42 @@ TEST_F(RetryingTranscriberTest, CancellationInterruptsTheWait) {
   }
   EXPECT_LT(clock.slept(), milliseconds(60'000));
   EXPECT_EQ(fake.requests().size(), 1u);
+}
+
+// An engine that refuses its input the way the embedded engine does (it decodes the file).
+class RejectingTranscriber : public Transcriber {
+ public:
+  const EngineCaps& caps() const override { return caps_; }
+  transcript::Transcript transcribe(const AudioFile&, const TranscribeOptions&) override {
+    ++calls;
+    throw media::MediaRejected(media::RejectReason::kCorrupt, "truncated or corrupt media");
+  }
+  int calls = 0;
+
+ private:
+  EngineCaps caps_{.name = "rejecting-engine"};
+};
+
+// A refused input is a tgscribe::Error now (kind kMediaRejected): it must still pass through
+// untouched, as when it was not an Error: not retried, no wait, not an engine error.
+TEST(RetryingTranscriberRejection, RefusedMediaIsNeitherRetriedNorCounted) {
+  auto inner = std::make_shared<RejectingTranscriber>();
+  ManualClock clock;
+  RetryPolicy p;
+  p.max_retries = 3;
+  RetryingTranscriber retrying(inner, p, clock, /*seed=*/1);
+  try {
+    retrying.transcribe(AudioFile{}, {});
+    ADD_FAILURE() << "no exception";
+  } catch (const media::MediaRejected& e) {
+    EXPECT_EQ(e.reason(), media::RejectReason::kCorrupt);
+  }
+  EXPECT_EQ(inner->calls, 1);
+  EXPECT_EQ(clock.slept(), milliseconds(0));
+  EXPECT_EQ(
+      metrics::Registry::global().counter_value(
+          "engine_errors_total", {{"engine", "rejecting-engine"}, {"kind", "media_rejected"}}),
+      0);
 }
 
 }  // namespace

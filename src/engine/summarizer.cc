@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/strings.h"
+#include "engine/counted_completion.h"
 #include "engine/language_codes.h"
 #include "engine/token_estimate.h"
 
@@ -126,21 +127,13 @@ class Run {
   }
 
   std::string call(const std::string& system, const std::string& text) {
-    if (result_.calls >= options_.max_calls) {
-      throw Error(ErrorKind::kClient, "summary would take more than " +
-                                          std::to_string(options_.max_calls) + " requests");
-    }
-    CompletionRequest r;
-    r.messages = {{"system", system}, {"user", text}};
-    r.max_tokens = answer_tokens();
-    r.temperature = 0.2;
-    r.cancelled = request_.cancelled;
-    r.user_id = request_.user_id;
-    Completion c = model_.complete(r);
-    ++result_.calls;
-    result_.prompt_tokens += c.prompt_tokens;
-    result_.completion_tokens += c.completion_tokens;
-    result_.model = c.model.empty() ? model_.model() : c.model;
+    Completion c = counted_completion(model_,
+                                      {.messages = {{"system", system}, {"user", text}},
+                                       .max_tokens = answer_tokens(),
+                                       .temperature = 0.2,
+                                       .cancelled = request_.cancelled,
+                                       .user_id = request_.user_id},
+                                      result_, options_.max_calls, "summary");
     std::string out = trim(c.text);
     // An empty answer is the endpoint's failure, not a summary: retryable like a 5xx.
     if (out.empty()) throw Error(ErrorKind::kServer, model_.provider() + ": empty summary");

@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "common/testing/manual_clock.h"
 #include "engine/chat_completions_client.h"
 #include "engine/retrying_text_model.h"
 #include "engine/testing/fake_chat_completions.h"
@@ -22,19 +23,7 @@ using testing::ChatReply;
 using testing::ChatRequest;
 using testing::FakeChatCompletions;
 using testing::FakeChatOptions;
-
-// Time that only moves when someone sleeps: retries are tested without waiting.
-class ManualClock : public Clock {
- public:
-  std::chrono::steady_clock::time_point now() const override { return start_ + slept_; }
-  int64_t unix_ms() const override { return 1'700'000'000'000 + slept_.count(); }
-  void sleep_for(milliseconds d) override { slept_ += d; }
-  milliseconds slept() const { return slept_; }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  milliseconds slept_{0};
-};
+using tgscribe::testing::ManualClock;
 
 ChatCompletionsSettings settings_for(const std::string& url, const std::string& key) {
   ChatCompletionsSettings s;

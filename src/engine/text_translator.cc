@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/strings.h"
+#include "engine/counted_completion.h"
 #include "engine/language_codes.h"
 #include "engine/token_estimate.h"
 
@@ -78,21 +79,14 @@ class Run {
       user += lines[i];
       user += '\n';
     }
-    if (result_.calls >= options_.max_calls) {
-      throw Error(ErrorKind::kClient, "translation would take more than " +
-                                          std::to_string(options_.max_calls) + " requests");
-    }
-    CompletionRequest r;
-    r.messages = {{"system", system_}, {"user", user}};
-    r.max_tokens = static_cast<int>(answer_tokens(estimate_tokens(user)));
-    r.temperature = 0.1;
-    r.cancelled = request_.cancelled;
-    r.user_id = request_.user_id;
-    Completion c = model_.complete(r);
-    ++result_.calls;
-    result_.prompt_tokens += c.prompt_tokens;
-    result_.completion_tokens += c.completion_tokens;
-    result_.model = c.model.empty() ? model_.model() : c.model;
+    Completion c =
+        counted_completion(model_,
+                           {.messages = {{"system", system_}, {"user", user}},
+                            .max_tokens = static_cast<int>(answer_tokens(estimate_tokens(user))),
+                            .temperature = 0.1,
+                            .cancelled = request_.cancelled,
+                            .user_id = request_.user_id},
+                           result_, options_.max_calls, "translation");
     return parse_numbered_lines(c.text);
   }
 

@@ -54,14 +54,8 @@ class TextTranslatorTest : public ::testing::Test {
  protected:
   void SetUp() override { fake_.start(); }
   ChatCompletionsClient client(int64_t context_tokens = 8000) {
-    ChatCompletionsSettings s;
-    s.provider = "groq";
-    s.base_url = fake_.url();
-    s.api_key = "test-llm-key";
-    s.model = "llama-3.1-8b-instant";
-    s.context_tokens = context_tokens;
-    s.timeout = std::chrono::seconds(5);
-    return ChatCompletionsClient(s, std::make_shared<http::CurlHttpClient>());
+    return ChatCompletionsClient(fake_.settings(context_tokens),
+                                 std::make_shared<http::CurlHttpClient>());
   }
   static void expect_same_timings(const transcript::Transcript& a,
                                   const transcript::Transcript& b) {

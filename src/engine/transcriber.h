@@ -63,7 +63,7 @@ class Transcriber {
   virtual ~Transcriber() = default;
   virtual const EngineCaps& caps() const = 0;
   // Times in the result are relative to the start of `audio`. Throws tgscribe::Error
-  // (kind decides retry/fallback) or media::MediaRejected.
+  // (kind decides retry/fallback; kMediaRejected, thrown as media::MediaRejected, for bad input).
   virtual transcript::Transcript transcribe(const AudioFile& audio,
                                             const TranscribeOptions& options) = 0;
 };

@@ -7,6 +7,7 @@
 
 #include "common/failpoint.h"
 #include "common/log_fields.h"
+#include "common/remove_on_exit.h"
 #include "common/safe_name.h"
 #include "common/sha256.h"
 #include "common/strings.h"
@@ -18,7 +19,6 @@
 #include "jobs/status_reporter.h"
 #include "jobs/status_reporter_eta.h"
 #include "jobs/usage_recorder.h"
-#include "media/media_error.h"
 #include "telegram/api_error.h"
 
 namespace tgscribe::jobs {
@@ -45,23 +45,23 @@ enum class Stage { kDownload, kTranscribe, kDeliver, kAction };
 // Thrown at a safe point when the job must stop (user cancel, shutdown, claim lost).
 struct Stop {};
 
-Msg reject_message(media::RejectReason r) {
+Msg reject_message(RejectReason r) {
   switch (r) {
-    case media::RejectReason::kEmpty:
+    case RejectReason::kEmpty:
       return Msg::kRejectEmpty;
-    case media::RejectReason::kNotMedia:
+    case RejectReason::kNotMedia:
       return Msg::kRejectNotMedia;
-    case media::RejectReason::kNoAudio:
+    case RejectReason::kNoAudio:
       return Msg::kRejectNoAudio;
-    case media::RejectReason::kCorrupt:
+    case RejectReason::kCorrupt:
       return Msg::kRejectCorrupt;
-    case media::RejectReason::kTooLong:
+    case RejectReason::kTooLong:
       return Msg::kRejectTooLong;
-    case media::RejectReason::kTooLarge:
+    case RejectReason::kTooLarge:
       return Msg::kRejectTooLarge;
-    case media::RejectReason::kBlocked:
+    case RejectReason::kBlocked:
       return Msg::kRejectBlocked;
-    case media::RejectReason::kUnsupported:
+    case RejectReason::kUnsupported:
       return Msg::kRejectUnsupported;
   }
   return Msg::kRejectCorrupt;
@@ -90,14 +90,6 @@ std::string media_filename(const telegram::MediaRef& m) {
 // Claims that count against QUEUE_MAX_RETRIES: those since an operator's retry (if any). The
 // fence is still job.attempts.
 int tries(const store::Job& job) { return job.attempts - job.budget_base; }
-
-struct RemoveOnExit {
-  fs::path path;
-  ~RemoveOnExit() {
-    std::error_code ec;
-    fs::remove(path, ec);
-  }
-};
 
 }  // namespace
 
@@ -336,10 +328,10 @@ void JobRunner::run_action(Attempt& a) {
            seconds_since(a.t0), count);
 }
 
-void JobRunner::on_rejected(Attempt& a, const std::exception& e, int reason) {
+void JobRunner::on_rejected(Attempt& a, const Error& e) {
   spdlog::info("job {}: media rejected: {}", a.sid, e.what());
   fail(a, e.what(),
-       tr(a.lang, reject_message(static_cast<media::RejectReason>(reason)),
+       tr(a.lang, reject_message(e.reject_reason().value_or(RejectReason::kCorrupt)),
           fmt::arg("max_duration", i18n::format_duration(env_.config.max_duration_s)),
           fmt::arg("max_mb", i18n::format_mb(env_.config.max_file_size_mb * 1e6))));
 }
@@ -462,7 +454,7 @@ void JobRunner::run(const store::Job& job, const std::string& worker_id,
                   (file_extension(media_filename(a.p.media)).empty()
                        ? std::string("bin")
                        : file_extension(media_filename(a.p.media))));
-  RemoveOnExit cleanup{a.media_path};
+  RemoveOnExit cleanup(a.media_path);
 
   try {
     if (!env_.pipeline) throw Error(ErrorKind::kInternal, "no transcription pipeline");
@@ -475,10 +467,10 @@ void JobRunner::run(const store::Job& job, const std::string& worker_id,
     }
   } catch (const Stop&) {
     on_stopped(a);
-  } catch (const media::MediaRejected& e) {
-    on_rejected(a, e, static_cast<int>(e.reason()));
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::kCancelled && a.stopping()) {
+    if (e.kind() == ErrorKind::kMediaRejected) {
+      on_rejected(a, e);
+    } else if (e.kind() == ErrorKind::kCancelled && a.stopping()) {
       on_stopped(a);
     } else {
       on_error(a, e);

@@ -49,7 +49,7 @@ class JobRunner {
   void deliver(Attempt& a, const pipeline::Result& r);
   // An action job (jobs/action_runner.h) instead of download -> transcribe -> deliver.
   void run_action(Attempt& a);
-  void on_rejected(Attempt& a, const std::exception& e, int reason);
+  void on_rejected(Attempt& a, const Error& e);
   void on_error(Attempt& a, const Error& e);
   void on_stopped(Attempt& a);
   // Ends the claim as failed with `text` told to the user.

@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/backoff.h"
 #include "common/error.h"
 #include "common/failpoint.h"
 #include "common/log_fields.h"
+#include "common/remove_on_exit.h"
 #include "common/safe_name.h"
 #include "jobs/job_metrics.h"
 #include "telegram/api_error.h"
@@ -31,21 +33,17 @@ class TempDocument {
  public:
   TempDocument(const fs::path& data_dir, const std::string& entry_id, const OutboxMessage& m)
       : dir_(data_dir / "tmp" / ("out-" + safe_name(entry_id))) {
-    fs::create_directories(dir_);
+    fs::create_directories(dir_.path());
     // Entries carry safe names already; an entry written by an older version may not.
-    path_ = dir_ / safe_file_name(m.file_name, "transcript.txt");
+    path_ = dir_.path() / safe_file_name(m.file_name, "transcript.txt");
     std::ofstream out(path_, std::ios::binary | std::ios::trunc);
     out.write(m.content.data(), static_cast<std::streamsize>(m.content.size()));
     if (!out) throw Error(ErrorKind::kInternal, "cannot write " + path_.string());
   }
-  ~TempDocument() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   const fs::path& path() const { return path_; }
 
  private:
-  fs::path dir_;
+  RemoveOnExit dir_;  // the document goes with its directory, however the send ends
   fs::path path_;
 };
 
@@ -244,8 +242,8 @@ void OutboxDispatcher::failed(const store::OutboxEntry& entry, const std::except
       return;
     }
     if (err && err->retryable()) {
-      milliseconds delay = options_.retry_initial * (int64_t{1} << std::min(entry.attempts, 16));
-      delay = std::min(delay, options_.retry_max);
+      milliseconds delay =
+          exponential_backoff(options_.retry_initial, options_.retry_max, entry.attempts);
       if (err->retry_after()) delay = std::max(delay, *err->retry_after());
       spdlog::warn("outbox: {} to chat {} failed ({}), retrying in {:.1f} s", entry.id,
                    entry.chat_id, e.what(), delay.count() / 1000.0);

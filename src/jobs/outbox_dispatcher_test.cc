@@ -13,6 +13,7 @@
 #include "store/sqlite/sqlite_job_stores.h"
 #include "support/test_util.h"
 #include "telegram/testing/fake_bot_api.h"
+#include "telegram/testing/generous_limits.h"
 
 namespace tgscribe::jobs {
 namespace {
@@ -29,12 +30,7 @@ class OutboxDispatcherTest : public ::testing::TestWithParam<bool> {
     api_ = std::make_unique<telegram::BotApi>(
         telegram::BotApiOptions{.api_url = tg_.url(), .token = tg_.token()}, http_);
     telegram::SenderOptions so;
-    so.limits = {.global_per_second = 1000,
-                 .global_burst = 1000,
-                 .chat_per_second = 1000,
-                 .chat_burst = 1000,
-                 .group_per_minute = 60000,
-                 .group_burst = 1000};
+    so.limits = telegram::testing::generous_limits();
     so.backoff_initial = milliseconds(10);
     so.max_attempts = 2;
     sender_ = std::make_unique<telegram::Sender>(*api_, so);

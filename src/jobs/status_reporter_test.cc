@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "store/testing/manual_clock.h"
+#include "common/testing/manual_clock.h"
 
 namespace tgscribe::jobs {
 namespace {
@@ -15,7 +15,7 @@ using std::chrono::seconds;
 struct Recorder {
   std::vector<std::string> edits;
   std::vector<int64_t> at_ms;
-  store::testing::ManualClock* clock;
+  tgscribe::testing::ManualClock* clock;
   std::function<void(const std::string&)> fn() {
     return [this](const std::string& t) {
       edits.push_back(t);
@@ -25,7 +25,7 @@ struct Recorder {
 };
 
 TEST(StatusReporter, DropsEditsInsideTheIntervalAndIdenticalTexts) {
-  store::testing::ManualClock clock;
+  tgscribe::testing::ManualClock clock;
   Recorder r{.clock = &clock};
   StatusReporter s(clock, seconds(3), r.fn(), "queued");
   EXPECT_FALSE(s.update("queued"));       // unchanged
@@ -41,7 +41,7 @@ TEST(StatusReporter, DropsEditsInsideTheIntervalAndIdenticalTexts) {
 }
 
 TEST(StatusReporter, FinalTextWaitsOutTheIntervalInsteadOfBeingDropped) {
-  store::testing::ManualClock clock;
+  tgscribe::testing::ManualClock clock;
   Recorder r{.clock = &clock};
   StatusReporter s(clock, seconds(3), r.fn(), "queued");
   clock.advance(seconds(3));
@@ -56,7 +56,7 @@ TEST(StatusReporter, FinalTextWaitsOutTheIntervalInsteadOfBeingDropped) {
 }
 
 TEST(StatusReporter, FailedEditIsNotRetriedAtOnce) {
-  store::testing::ManualClock clock;
+  tgscribe::testing::ManualClock clock;
   int calls = 0;
   StatusReporter s(clock, seconds(3), [&](const std::string&) {
     ++calls;

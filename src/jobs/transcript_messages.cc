@@ -7,7 +7,7 @@
 #include "i18n/i18n.h"
 #include "jobs/chat_choices.h"
 #include "transcript/message_splitter.h"
-#include "transcript/utf8.h"
+#include "common/utf8.h"
 #include "transcript/writers.h"
 
 namespace tgscribe::jobs {
@@ -63,17 +63,17 @@ std::string TranscriptMessages::output_name(const JobPayload& p, const std::stri
 }
 
 std::string TranscriptMessages::preview(const std::string& text, size_t max_chars) {
-  std::u32string cps = transcript::utf8::to_u32(text);
+  std::u32string cps = utf8::to_u32(text);
   if (cps.size() <= max_chars) return text;
   size_t cut = max_chars;
   // Back up to the last space in the final fifth, so a word is not cut in half.
   for (size_t i = max_chars; i > max_chars * 4 / 5; --i) {
-    if (transcript::utf8::is_space(cps[i])) {
+    if (utf8::is_space(cps[i])) {
       cut = i;
       break;
     }
   }
-  return trim(transcript::utf8::from_u32(cps.substr(0, cut))) + " …";
+  return trim(utf8::from_u32(cps.substr(0, cut))) + " …";
 }
 
 std::vector<store::OutboxEntry> TranscriptMessages::transcript(
@@ -96,7 +96,7 @@ std::vector<store::OutboxEntry> TranscriptMessages::transcript(
          fmt::arg("language", language), fmt::arg("engine", engine));
 
   std::vector<std::string> formats = chat_formats(p, config_);
-  size_t chars = transcript::utf8::code_point_count(body);
+  size_t chars = utf8::code_point_count(body);
   bool as_file = config_.message_file_threshold > 0 &&
                  chars > static_cast<size_t>(config_.message_file_threshold);
   std::vector<std::string> parts;

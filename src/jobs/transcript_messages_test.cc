@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "transcript/utf8.h"
+#include "common/utf8.h"
 
 namespace tgscribe::jobs {
 namespace {
@@ -34,14 +34,14 @@ TEST(TranscriptMessagesName, UserNamesAreCleanedAndCutInBytes) {
   EXPECT_LE(name.size(), 124u);
   EXPECT_GT(name.size(), 124u - 4);  // filled up to the last whole character
   EXPECT_EQ(name.substr(name.size() - 4), ".srt");
-  EXPECT_EQ(transcript::utf8::from_u32(transcript::utf8::to_u32(name)), name);  // valid UTF-8
+  EXPECT_EQ(utf8::from_u32(utf8::to_u32(name)), name);  // valid UTF-8
 }
 
 TEST(TranscriptMessagesPreview, CutsAtAWordWithinTheLimit) {
   std::string text;
   for (int i = 0; i < 2000; ++i) text += "kata" + std::to_string(i) + " ";
   std::string p = TranscriptMessages::preview(text, 1500);
-  EXPECT_LE(transcript::utf8::code_point_count(p), 1502u);
+  EXPECT_LE(utf8::code_point_count(p), 1502u);
   EXPECT_EQ(p.substr(p.size() - 4), " \xE2\x80\xA6");  // " …"
   std::string body = p.substr(0, p.size() - 4);
   EXPECT_EQ(text.rfind(body, 0), 0u);  // a prefix of the text
@@ -53,8 +53,8 @@ TEST(TranscriptMessagesPreview, ShortTextIsUnchangedAndMultibyteIsNotBroken) {
   std::string emoji;
   for (int i = 0; i < 600; ++i) emoji += "😀";
   std::string p = TranscriptMessages::preview(emoji, 500);
-  EXPECT_EQ(transcript::utf8::sanitize(p), p);  // valid UTF-8: no code point cut in half
-  EXPECT_EQ(transcript::utf8::code_point_count(p), 502u);
+  EXPECT_EQ(utf8::sanitize(p), p);  // valid UTF-8: no code point cut in half
+  EXPECT_EQ(utf8::code_point_count(p), 502u);
 }
 
 }  // namespace

@@ -4,15 +4,15 @@
 #include <gtest/gtest.h>
 
 #include "common/metrics.h"
+#include "common/testing/manual_clock.h"
 #include "jobs/usage_quota.h"
 #include "jobs/usage_recorder.h"
 #include "store/memory/memory_usage_ledger.h"
-#include "store/testing/manual_clock.h"
 
 namespace tgscribe::jobs {
 namespace {
 
-using store::testing::ManualClock;
+using tgscribe::testing::ManualClock;
 
 // 2026-11-30 18:00:00 UTC: six hours before the quota resets.
 constexpr int64_t kEvening = 1'795'996'800'000LL + 18 * 3'600'000LL;

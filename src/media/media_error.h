@@ -1,32 +1,20 @@
 #pragma once
-// Why a media input was rejected. Every kind maps to exit code 3 in the CLI and to a plain
-// message in the bot.
-#include <stdexcept>
+// A refused media input. The reason and the error kind live in common/ (tgscribe::Error with
+// kind kMediaRejected), so code above the pipeline catches tgscribe::Error and never needs this
+// header; media/ throws this subclass so its throw sites and tests read as before.
 #include <string>
+
+#include "common/error.h"
+#include "common/reject_reason.h"
 
 namespace tgscribe::media {
 
-enum class RejectReason {
-  kEmpty,        // zero bytes
-  kNotMedia,     // no demuxer recognises it
-  kNoAudio,      // a container without an audio stream
-  kCorrupt,      // truncated or undecodable
-  kTooLong,      // duration over MAX_DURATION_S
-  kTooLarge,     // size over MAX_FILE_SIZE_MB
-  kBlocked,      // playlist, concat, image sequence, protocol reference...: never opened
-  kUnsupported,  // recognised, but no decoder for the codec
-};
+using tgscribe::RejectReason;
 
-const char* to_string(RejectReason reason);
-
-class MediaRejected : public std::runtime_error {
+class MediaRejected : public Error {
  public:
-  MediaRejected(RejectReason reason, const std::string& detail)
-      : std::runtime_error(detail), reason_(reason) {}
-  RejectReason reason() const { return reason_; }
-
- private:
-  RejectReason reason_;
+  MediaRejected(RejectReason reason, const std::string& detail) : Error(reason, detail) {}
+  RejectReason reason() const { return *reject_reason(); }
 };
 
 }  // namespace tgscribe::media

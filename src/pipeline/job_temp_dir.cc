@@ -38,11 +38,7 @@ bool live_job_dir_of_another_process(const fs::directory_entry& entry) {
 
 JobTempDir::JobTempDir(fs::path data_dir) : root_(std::move(data_dir) / "tmp") {}
 
-JobTempDir::~JobTempDir() {
-  if (path_.empty()) return;
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
+JobTempDir::~JobTempDir() = default;  // dir_ removes the directory
 
 const fs::path& JobTempDir::path() {
   std::call_once(created_, [this] {
@@ -56,7 +52,7 @@ const fs::path& JobTempDir::path() {
       fs::path candidate = root_ / name;
       if (fs::create_directory(candidate, ec) && !ec) {
         fs::permissions(candidate, fs::perms::owner_all, fs::perm_options::replace, ec);
-        path_ = candidate;
+        dir_ = RemoveOnExit(candidate);
         return;
       }
     }
@@ -64,7 +60,7 @@ const fs::path& JobTempDir::path() {
     throw Error(ErrorKind::kInternal,
                 "cannot create a temporary directory under " + root_.string());
   });
-  return path_;
+  return dir_.path();
 }
 
 void JobTempDir::sweep_stale(const fs::path& data_dir, std::chrono::seconds age) {

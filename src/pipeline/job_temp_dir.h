@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string>
 
+#include "common/remove_on_exit.h"
+
 namespace tgscribe::pipeline {
 
 class JobTempDir {
@@ -35,7 +37,7 @@ class JobTempDir {
  private:
   std::filesystem::path root_;
   std::once_flag created_;  // parallel first calls must create one directory, not one each
-  std::filesystem::path path_;
+  RemoveOnExit dir_;        // set once, by the first path() call
 };
 
 }  // namespace tgscribe::pipeline

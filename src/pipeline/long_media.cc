@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/remove_on_exit.h"
 #include "media/audio_encoder.h"
 #include "media/media_source.h"
 #include "media/pcm_decoder.h"
@@ -24,13 +25,8 @@ namespace {
 // chunk ends (sent, failed, or dropped by a stop).
 struct ChunkState {
   media::PcmChunk pcm;
-  std::filesystem::path file;
+  RemoveOnExit file;
   media::EncodeResult encoded;
-  ~ChunkState() {
-    if (file.empty()) return;
-    std::error_code ec;
-    std::filesystem::remove(file, ec);
-  }
 };
 
 }  // namespace
@@ -68,17 +64,17 @@ LongMediaResult transcribe_long_media(engine::Transcriber& engine, const media::
     const size_t index = scheduler.submitted();
     ChunkWork work;
     work.encode = [state, index, &plan, &job, &caps, stop] {
-      state->file = job.temp->file("chunk-" + caps.name + "-" + std::to_string(index) + "." +
-                                   plan.format.extension);
+      state->file = RemoveOnExit(job.temp->file("chunk-" + caps.name + "-" + std::to_string(index) +
+                                                "." + plan.format.extension));
       media::EncodeOptions e = plan.encode;
       e.cancelled = stop;
-      state->encoded = media::encode_pcm(state->pcm.pcm, state->file, e);
+      state->encoded = media::encode_pcm(state->pcm.pcm, state->file.path(), e);
       state->pcm.pcm = {};  // the PCM is the memory that counts: gone once encoded
     };
     work.send = [state, index, &plan, &job, &engine, stop, &bytes, &progress_mutex, &done,
                  &transcribed, &sent_s, duration] {
       engine::AudioFile audio;
-      audio.path = state->file;
+      audio.path = state->file.path();
       audio.filename = job.stem + "-" + std::to_string(index + 1) + "." + plan.format.extension;
       audio.content_type = plan.format.content_type;
       audio.info = job.info;

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "common/error.h"
+#include "common/remove_on_exit.h"
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "engine/fallback_chain.h"
@@ -351,13 +352,7 @@ transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& eng
     encode.cancelled = stop;
     // Remove the piece as soon as it is sent, whatever happens: audio is kept only as long
     // as needed, and hours of chunks would otherwise pile up in DATA_DIR.
-    struct Remove {
-      std::filesystem::path p;
-      ~Remove() {
-        std::error_code ec;
-        std::filesystem::remove(p, ec);
-      }
-    } remove{file};
+    RemoveOnExit piece_file(file);
     const media::MediaSource source = media::MediaSource::from_path(job.request.path);
     media::EncodeResult encoded;
     if (plan.kind == media::PlanKind::kRemux) {
@@ -365,7 +360,8 @@ transcript::Transcript TranscriptionService::run_pieces(engine::Transcriber& eng
         // The same Opus packets in a container the engine takes: nothing lost, nothing decoded.
         encoded = media::remux_audio(source, file, plan.encode.container, job.limits);
       } catch (const Error& e) {
-        if (e.kind() == ErrorKind::kCancelled) throw;
+        // Refused media would be refused by the encoder too: no second try.
+        if (e.kind() == ErrorKind::kCancelled || e.kind() == ErrorKind::kMediaRejected) throw;
         spdlog::info("{}: remux failed ({}), re-encoding instead", caps.name, e.what());
         encoded = media::encode_audio(source, file, encode, job.limits);
       }

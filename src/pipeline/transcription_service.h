@@ -77,8 +77,9 @@ class TranscriptionService {
                        std::vector<std::shared_ptr<engine::Transcriber>> chain,
                        store::TranscriptCache* cache, store::InflightRegistry* inflight = nullptr);
 
-  // Throws media::MediaRejected (input refused) or tgscribe::Error (engines failed; kCancelled
-  // when request.cancelled turned true, also while waiting for identical work).
+  // Throws tgscribe::Error: kMediaRejected when the input is refused (reject_reason() says
+  // why), otherwise the engines failed (kCancelled when request.cancelled turned true, also
+  // while waiting for identical work).
   Result transcribe(const Request& request);
 
   const std::vector<std::shared_ptr<engine::Transcriber>>& engines() const { return chain_; }

@@ -17,9 +17,12 @@
 
 #include "common/metrics.h"
 #include "server/webhook_server.h"
+#include "support/loopback_client.h"
 
 namespace tgscribe::server {
 namespace {
+
+using tgscribe::testing::connect_loopback;
 
 constexpr const char* kPath = "/tg/hook";
 constexpr const char* kSecret = "s3cret_Token-1";
@@ -35,27 +38,6 @@ class CountingIntake {
  private:
   std::atomic<int> count_{0};
 };
-
-// A TCP connection to the server from `source` (a loopback address), or -1.
-int connect_from(const char* source, int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  inet_pton(AF_INET, source, &local.sin_addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-    close(fd);
-    return -1;
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 bool send_all(int fd, const std::string& bytes) {
   return send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
@@ -123,7 +105,7 @@ TEST(WebhookHostile, SlowAndEndlessHeadsDoNotStopTelegramsRequests) {
   std::vector<int> slow;
   for (int i = 0; i < 100; ++i) {
     std::string source = "127.0.1." + std::to_string(i + 1);
-    int fd = connect_from(source.c_str(), server.port());
+    int fd = connect_loopback(server.port(), source.c_str());
     ASSERT_GE(fd, 0) << source;
     slow.push_back(fd);
   }
@@ -141,7 +123,7 @@ TEST(WebhookHostile, SlowAndEndlessHeadsDoNotStopTelegramsRequests) {
   });
   std::atomic<bool> endless_cut{false};
   std::thread endless([&] {
-    int fd = connect_from("127.0.0.3", server.port());
+    int fd = connect_loopback(server.port(), "127.0.0.3");
     if (fd < 0) return;
     timeval tv{2, 0};
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
@@ -179,7 +161,7 @@ TEST(WebhookHostile, HeadOverTheByteCapIs431AndNotProcessed) {
   server.start();
   double before = metrics::Registry::global().counter_value(
       "http_connections_refused_total", {{"server", "webhook"}, {"reason", "head_too_large"}});
-  int fd = connect_from("127.0.0.1", server.port());
+  int fd = connect_loopback(server.port());
   ASSERT_GE(fd, 0);
   // One header of 20 KB, then an otherwise valid update.
   std::string request = update_request(1);
@@ -201,7 +183,7 @@ TEST(WebhookHostile, TooManyHeaderLinesIs431AndNotProcessed) {
   CountingIntake intake;
   WebhookServer server(options(), [&](const nlohmann::json& u) { return intake(u); });
   server.start();
-  int fd = connect_from("127.0.0.1", server.port());
+  int fd = connect_loopback(server.port());
   ASSERT_GE(fd, 0);
   // 200 short headers: 3 KB in all, under the byte cap, over the line cap.
   std::string many;
@@ -222,7 +204,7 @@ TEST(WebhookHostile, HeadThatDoesNotFinishInTimeIs408) {
   o.limits.head_timeout_s = 1;
   WebhookServer server(o, [&](const nlohmann::json& u) { return intake(u); });
   server.start();
-  int fd = connect_from("127.0.0.1", server.port());
+  int fd = connect_loopback(server.port());
   ASSERT_GE(fd, 0);
   (void)!send_all(fd, head_start());  // and nothing more
   bool closed;
@@ -241,7 +223,7 @@ TEST(WebhookHostile, BodyThatDoesNotFinishInTimeIsCutOff) {
   o.limits.body_timeout_s = 1;
   WebhookServer server(o, [&](const nlohmann::json& u) { return intake(u); });
   server.start();
-  int fd = connect_from("127.0.0.1", server.port());
+  int fd = connect_loopback(server.port());
   ASSERT_GE(fd, 0);
   std::string head = head_start() + "X-Telegram-Bot-Api-Secret-Token: " + kSecret +
                      "\r\nContent-Length: 1000\r\n\r\n{\"update_id\": 1, \"pad\": \"";
@@ -273,7 +255,7 @@ TEST(WebhookHostile, ConnectionsPerAddressAreCapped) {
   constexpr int kCap = 24;  // 2 × (max_connections 8 + 4)
   std::vector<int> fds;
   for (int i = 0; i < kCap + 3; ++i) {
-    int fd = connect_from("127.0.0.2", server.port());
+    int fd = connect_loopback(server.port(), "127.0.0.2");
     ASSERT_GE(fd, 0);
     fds.push_back(fd);
   }
@@ -302,7 +284,7 @@ TEST(WebhookHostile, ConnectionsPerAddressAreCapped) {
   fds.clear();
   bool freed = false;
   for (int attempt = 0; attempt < 100 && !freed; ++attempt) {
-    int fd = connect_from("127.0.0.2", server.port());
+    int fd = connect_loopback(server.port(), "127.0.0.2");
     ASSERT_GE(fd, 0);
     if (send_all(fd, update_request(100 + attempt))) {
       std::string a = read_until_closed(fd, 10, closed, "\r\n\r\n");
@@ -321,7 +303,7 @@ TEST(WebhookHostile, PipelinedRequestsAreAllAnswered) {
   CountingIntake intake;
   WebhookServer server(options(), [&](const nlohmann::json& u) { return intake(u); });
   server.start();
-  int fd = connect_from("127.0.0.1", server.port());
+  int fd = connect_loopback(server.port());
   ASSERT_GE(fd, 0);
   ASSERT_TRUE(send_all(fd, update_request(1) + update_request(2) + update_request(3)));
   std::string answers;
@@ -342,6 +324,37 @@ TEST(WebhookHostile, PipelinedRequestsAreAllAnswered) {
   close(fd);
   EXPECT_EQ(n200, 3u) << answers;
   EXPECT_EQ(intake.count(), 3);
+}
+
+// The raw client these tests attack with (tests/support/loopback_client.h): it connects from the
+// loopback address asked for, so the server's per-address limits see separate hosts.
+TEST(LoopbackClient, ConnectsFromTheSourceAddressAsked) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  int port = ntohs(addr.sin_port);
+  // Bound but not listening: nothing accepts, so a connection is refused.
+  EXPECT_EQ(connect_loopback(port), -1);
+  EXPECT_EQ(connect_loopback(port, "not an address"), -1);
+
+  ASSERT_EQ(listen(listener, 4), 0);
+  int fd = connect_loopback(port, "127.0.3.9", 5);
+  ASSERT_GE(fd, 0);
+  sockaddr_in peer{};
+  len = sizeof peer;
+  int accepted = accept(listener, reinterpret_cast<sockaddr*>(&peer), &len);
+  ASSERT_GE(accepted, 0);
+  char text[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
+  EXPECT_STREQ(text, "127.0.3.9");
+  close(accepted);
+  close(fd);
+  close(listener);
 }
 
 }  // namespace

@@ -16,9 +16,12 @@
 
 #include "common/error.h"
 #include "common/metrics.h"
+#include "support/loopback_client.h"
 
 namespace tgscribe::server {
 namespace {
+
+using tgscribe::testing::connect_loopback;
 
 constexpr const char* kPath = "/tg/hook";
 constexpr const char* kSecret = "s3cret_Token-1";
@@ -62,21 +65,6 @@ double counter(const std::string& name, const metrics::Labels& labels) {
   return metrics::Registry::global().counter_value(name, labels);
 }
 
-int connect_to(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // Reads one response whose body is empty (the webhook's 200): up to the blank line.
 std::string read_response_head(int fd) {
   std::string head;
@@ -89,7 +77,7 @@ std::string read_response_head(int fd) {
 // (or 10 s pass): shows whether the server closed the connection and how many answers it gave.
 // `later` is sent after a pause, so it arrives after the server has handled `bytes`.
 std::string raw_exchange(int port, const std::string& bytes, const std::string& later = {}) {
-  int fd = connect_to(port);
+  int fd = connect_loopback(port, "127.0.0.1", 10);
   if (fd < 0) return "connect failed";
   (void)!send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   if (!later.empty()) {
@@ -313,7 +301,7 @@ TEST_F(WebhookServerTest, RejectedRequestsBodyIsNeverReadAsAnotherRequest) {
 
 TEST_F(WebhookServerTest, AcceptedRequestsKeepTheConnection) {
   // Two updates one after the other on one connection (as Telegram reuses its connections).
-  int fd = connect_to(server_->port());
+  int fd = connect_loopback(server_->port(), "127.0.0.1", 10);
   ASSERT_GE(fd, 0);
   for (int id : {1, 2}) {
     std::string req = raw_post(kPath, kSecret, "{\"update_id\": " + std::to_string(id) + "}");
@@ -350,7 +338,7 @@ TEST_F(WebhookServerTest, StopReturnsWithAnIdleConnectionOpenAndRefusesAfterward
 
 // A client that trickles its request must not hold stop(), and with it the graceful shutdown.
 TEST_F(WebhookServerTest, StopCutsAClientThatTricklesItsRequest) {
-  int fd = connect_to(server_->port());
+  int fd = connect_loopback(server_->port(), "127.0.0.1", 10);
   ASSERT_GE(fd, 0);
   std::atomic<bool> stop_dripping{false};
   std::atomic<int> dripped{0};

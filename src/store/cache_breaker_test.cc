@@ -6,8 +6,8 @@
 #include <atomic>
 
 #include "common/error.h"
+#include "common/testing/manual_clock.h"
 #include "store/memory/memory_transcript_cache.h"
-#include "store/testing/manual_clock.h"
 
 namespace tgscribe::store {
 namespace {
@@ -63,7 +63,7 @@ class CacheBreakerTest : public ::testing::Test {
     flaky_ = f.get();
     breaker_ = std::make_unique<CacheBreaker>(std::move(f), 30s, clock_);
   }
-  testing::ManualClock clock_;
+  tgscribe::testing::ManualClock clock_;
   FlakyCache* flaky_;
   std::unique_ptr<CacheBreaker> breaker_;
 };

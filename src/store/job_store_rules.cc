@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "store/queue_policy.h"
+
 namespace tgscribe::store {
 
 Job admitted_job(const Admission& admission, int64_t now_ms) {
@@ -82,6 +84,14 @@ void requeue_for_retry(Job& j) {
 
 bool purgeable(const Job& j, int64_t cutoff_ms) {
   return is_finished(j.state) && j.finished_ms > 0 && j.finished_ms < cutoff_ms;
+}
+
+void set_duration_percentiles(QueueStats& stats, const std::vector<double>& waits,
+                              const std::vector<double>& runs) {
+  stats.wait_p50_ms = percentile(waits, 50);
+  stats.wait_p95_ms = percentile(waits, 95);
+  stats.run_p50_ms = percentile(runs, 50);
+  stats.run_p95_ms = percentile(runs, 95);
 }
 
 }  // namespace tgscribe::store

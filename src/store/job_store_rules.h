@@ -38,6 +38,11 @@ OutboxEntry new_outbox_entry(const OutboxEntry& in, int64_t seq, int64_t now_ms)
 // deferral that does not go back to the queue.
 void check_outcome(const JobOutcome& outcome);
 
+// Fills the stats' wait and run percentiles (p50, p95) from the waits and runs (ms) of the most
+// recently finished jobs (the stats window).
+void set_duration_percentiles(QueueStats& stats, const std::vector<double>& waits,
+                              const std::vector<double>& runs);
+
 // --- JobAdmin (job_admin.h) ---
 
 // The last_error of a queued job an operator cancelled.

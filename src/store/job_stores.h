@@ -18,4 +18,16 @@ struct JobStores {
   std::unique_ptr<JobAdmin> admin;
 };
 
+// The four stores of one backend, each built from the same arguments (the state, tables or
+// connection they share).
+template <class Updates, class Queue, class OutboxImpl, class Admin, class... Args>
+JobStores make_job_stores(Args&... shared) {
+  JobStores stores;
+  stores.updates = std::make_unique<Updates>(shared...);
+  stores.queue = std::make_unique<Queue>(shared...);
+  stores.outbox = std::make_unique<OutboxImpl>(shared...);
+  stores.admin = std::make_unique<Admin>(shared...);
+  return stores;
+}
+
 }  // namespace tgscribe::store

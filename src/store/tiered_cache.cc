@@ -12,9 +12,7 @@ TieredTranscriptCache::TieredTranscriptCache(std::unique_ptr<MemoryTranscriptCac
                                        "Transcript cache lookups by key kind and result.");
 }
 
-void TieredTranscriptCache::record(const char* key, bool hit, std::atomic<int64_t>& hits,
-                                   std::atomic<int64_t>& misses) {
-  (hit ? hits : misses).fetch_add(1, std::memory_order_relaxed);
+void TieredTranscriptCache::record(const char* key, bool hit) {
   metrics::Registry::global().counter_add("cache_requests_total",
                                           {{"key", key}, {"result", hit ? "hit" : "miss"}});
 }
@@ -26,7 +24,8 @@ std::optional<std::string> TieredTranscriptCache::sha_for_file(const std::string
     // The owner is not known here; forget_user() clears the whole front tier instead.
     if (sha) front_->put_file_for(file_unique_id, *sha, 0, refill_ttl_s_);
   }
-  record("file", sha.has_value(), file_hits_, file_misses_);
+  counters_.file(sha.has_value());
+  record("file", sha.has_value());
   return sha;
 }
 
@@ -42,7 +41,8 @@ std::optional<transcript::Transcript> TieredTranscriptCache::get(const std::stri
     t = back_->get(content_key);
     if (t) front_->put_for(content_key, *t, 0, refill_ttl_s_);
   }
-  record("content", t.has_value(), content_hits_, content_misses_);
+  counters_.content(t.has_value());
+  record("content", t.has_value());
   return t;
 }
 
@@ -70,11 +70,7 @@ void TieredTranscriptCache::purge_expired() {
 }
 
 CacheStats TieredTranscriptCache::stats() {
-  CacheStats s;
-  s.file_hits = file_hits_.load();
-  s.file_misses = file_misses_.load();
-  s.content_hits = content_hits_.load();
-  s.content_misses = content_misses_.load();
+  CacheStats s = counters_.snapshot();
   s.entries = back_ ? back_->stats().entries : front_->stats().entries;
   return s;
 }

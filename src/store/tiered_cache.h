@@ -4,7 +4,6 @@
 // counts cache requests, per key kind, in stats() and in the /metrics counter
 // tgscribe_cache_requests_total{key="file|content",result="hit|miss"}, so make_stores()
 // always returns one (with no back tier for CACHE_TYPE=memory).
-#include <atomic>
 #include <memory>
 
 #include "store/memory/memory_transcript_cache.h"
@@ -34,12 +33,13 @@ class TieredTranscriptCache : public TranscriptCache {
   bool healthy() override;
 
  private:
-  void record(const char* key, bool hit, std::atomic<int64_t>& hits, std::atomic<int64_t>& misses);
+  // The cache_requests_total metric.
+  void record(const char* key, bool hit);
 
   std::unique_ptr<MemoryTranscriptCache> front_;
   std::unique_ptr<TranscriptCache> back_;
   const int64_t refill_ttl_s_;
-  std::atomic<int64_t> file_hits_{0}, file_misses_{0}, content_hits_{0}, content_misses_{0};
+  CacheCounters counters_;
 };
 
 }  // namespace tgscribe::store

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/metrics.h"
-#include "store/testing/manual_clock.h"
+#include "common/testing/manual_clock.h"
 
 namespace tgscribe::store {
 namespace {
@@ -33,7 +33,7 @@ class TieredCacheTest : public ::testing::Test {
     tiered_ = std::make_unique<TieredTranscriptCache>(std::move(front), std::move(back),
                                                       /*refill_ttl_s=*/60);
   }
-  testing::ManualClock clock_;
+  tgscribe::testing::ManualClock clock_;
   MemoryTranscriptCache* front_;
   MemoryTranscriptCache* back_;
   std::unique_ptr<TieredTranscriptCache> tiered_;
@@ -103,7 +103,7 @@ TEST_F(TieredCacheTest, CountsRequestsPerKeyKindInMetrics) {
 }
 
 TEST(TieredCacheMemoryOnly, WorksWithoutABackTier) {
-  testing::ManualClock clock;
+  tgscribe::testing::ManualClock clock;
   TieredTranscriptCache cache(std::make_unique<MemoryTranscriptCache>(2, 60, clock), nullptr);
   cache.put("a", transcript_of("a"), 1);
   cache.put("b", transcript_of("b"), 2);

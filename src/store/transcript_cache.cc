@@ -10,4 +10,13 @@ std::string make_content_key(const std::string& sha256, const std::string& engin
          (translate ? "translate" : "transcribe");
 }
 
+CacheStats CacheCounters::snapshot() const {
+  CacheStats s;
+  s.file_hits = file_hits_.load();
+  s.file_misses = file_misses_.load();
+  s.content_hits = content_hits_.load();
+  s.content_misses = content_misses_.load();
+  return s;
+}
+
 }  // namespace tgscribe::store

@@ -5,6 +5,7 @@
 // Implementations: memory (LRU, CACHE_MAX_SIZE), SQLite (default, persistent), Redis; a
 // memory tier can sit in front of the others (tiered_cache.h). One typed test suite runs
 // against all of them.
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,21 @@ struct CacheStats {
 // "sha256|engine|model|language|task" with empty language written as "auto".
 std::string make_content_key(const std::string& sha256, const std::string& engine,
                              const std::string& model, const std::string& language, bool translate);
+
+// A cache's hit and miss counts per key, safe to bump from several threads: what stats()
+// reports for the backends that do not keep them in the store itself.
+class CacheCounters {
+ public:
+  void file(bool hit) { (hit ? file_hits_ : file_misses_).fetch_add(1, std::memory_order_relaxed); }
+  void content(bool hit) {
+    (hit ? content_hits_ : content_misses_).fetch_add(1, std::memory_order_relaxed);
+  }
+  // The counts, with `entries` left 0 for the caller to fill in.
+  CacheStats snapshot() const;
+
+ private:
+  std::atomic<int64_t> file_hits_{0}, file_misses_{0}, content_hits_{0}, content_misses_{0};
+};
 
 class TranscriptCache {
  public:

@@ -210,5 +210,25 @@ TEST(ContentKey, SeparatesEngineModelLanguageAndTask) {
   EXPECT_NE(base, make_content_key("abd", "groq", "whisper", "en", false));
 }
 
+TEST(CacheCounters, CountsHitsAndMissesPerKeyFromManyThreads) {
+  CacheCounters counters;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&counters] {
+      for (int i = 0; i < 1000; ++i) {
+        counters.file(i % 4 == 0);     // 250 hits, 750 misses per thread
+        counters.content(i % 2 == 0);  // 500 and 500
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CacheStats s = counters.snapshot();
+  EXPECT_EQ(s.file_hits, 1000);
+  EXPECT_EQ(s.file_misses, 3000);
+  EXPECT_EQ(s.content_hits, 2000);
+  EXPECT_EQ(s.content_misses, 2000);
+  EXPECT_EQ(s.entries, 0);  // the backend's to fill in
+}
+
 }  // namespace
 }  // namespace tgscribe::store

@@ -11,8 +11,10 @@
 #include <fstream>
 #include <system_error>
 
+#include "common/json_fields.h"
 #include "common/metrics.h"
 #include "common/redact.h"
+#include "common/utf8.h"
 
 namespace tgscribe::telegram {
 namespace {
@@ -52,24 +54,6 @@ class PartialFileGuard {
 
 }  // namespace
 
-std::string truncate_utf16(std::string_view text, size_t max_units) {
-  size_t units = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 1;
-    size_t u = len == 4 ? 2 : 1;  // characters beyond the BMP take a surrogate pair
-    if (units + u > max_units || i + len > text.size()) break;
-    units += u;
-    i += len;
-  }
-  return std::string(text.substr(0, i));
-}
-
 BotApi::BotApi(BotApiOptions options, http::HttpClient& http)
     : options_(std::move(options)), http_(http) {
   while (!options_.api_url.empty() && options_.api_url.back() == '/') options_.api_url.pop_back();
@@ -107,28 +91,17 @@ json BotApi::result_of(const std::string& method, const http::Response& response
     throw ApiError(kind, method, static_cast<int>(response.status),
                    two_xx ? "answer is not JSON" : "HTTP " + std::to_string(response.status));
   }
-  auto ok = body.find("ok");
-  bool is_ok = ok != body.end() && ok->is_boolean() && ok->get<bool>();
-  if (is_ok && body.contains("result")) return body["result"];
+  if (bool_field(body, "ok") && body.contains("result")) return body["result"];
 
-  int code = static_cast<int>(response.status);
-  if (auto it = body.find("error_code"); it != body.end() && it->is_number_integer()) {
-    code = it->get<int>();
-  }
-  std::string description;
-  if (auto it = body.find("description"); it != body.end() && it->is_string()) {
-    description = it->get<std::string>();
-  }
+  int code = static_cast<int>(integer_field(body, "error_code").value_or(response.status));
+  std::string description = string_field(body, "description");
   std::optional<std::chrono::milliseconds> retry_after;
   std::optional<int64_t> migrate_to;
-  if (auto p = body.find("parameters"); p != body.end() && p->is_object()) {
-    if (auto r = p->find("retry_after"); r != p->end() && r->is_number()) {
-      retry_after =
-          std::chrono::milliseconds(static_cast<int64_t>(std::max(0.0, r->get<double>()) * 1000.0));
+  if (const json* p = object_field(body, "parameters")) {
+    if (auto r = number_field(*p, "retry_after")) {
+      retry_after = std::chrono::milliseconds(static_cast<int64_t>(std::max(0.0, *r) * 1000.0));
     }
-    if (auto m = p->find("migrate_to_chat_id"); m != p->end() && m->is_number_integer()) {
-      migrate_to = m->get<int64_t>();
-    }
+    migrate_to = integer_field(*p, "migrate_to_chat_id");
   }
   if (code == 0 || (code >= 200 && code < 300)) code = 500;  // ok:false with a 2xx status
   metrics::Registry::global().counter_add("telegram_api_errors_total",
@@ -363,7 +336,7 @@ Message BotApi::send_document(const SendDocumentParams& params) {
                {"allow_sending_without_reply", params.allow_sending_without_reply}}
               .dump());
   }
-  if (!params.caption.empty()) field("caption", truncate_utf16(params.caption, 1024));
+  if (!params.caption.empty()) field("caption", utf8::truncate_utf16(params.caption, 1024));
   if (!params.parse_mode.empty()) field("parse_mode", params.parse_mode);
   http::MultipartPart doc;
   doc.name = "document";
@@ -397,7 +370,7 @@ void BotApi::answer_callback_query(const AnswerCallbackQueryParams& params,
                                    std::chrono::milliseconds timeout) {
   json p = {{"callback_query_id", params.callback_query_id}};
   // Telegram shows at most 200 characters; a longer text is refused, so it is cut here.
-  if (!params.text.empty()) p["text"] = truncate_utf16(params.text, 200);
+  if (!params.text.empty()) p["text"] = utf8::truncate_utf16(params.text, 200);
   if (params.show_alert) p["show_alert"] = true;
   if (params.cache_time_s > 0) p["cache_time"] = params.cache_time_s;
   call("answerCallbackQuery", p, timeout);

@@ -161,7 +161,4 @@ class BotApi {
   http::HttpClient& http_;
 };
 
-// Cuts `text` to at most `max_units` UTF-16 code units without splitting a character.
-std::string truncate_utf16(std::string_view text, size_t max_units);
-
 }  // namespace tgscribe::telegram

@@ -132,14 +132,6 @@ TEST_F(BotApiTest, SendDocumentDefaultsToTheFilesOwnName) {
   EXPECT_FALSE(c.params.contains("caption"));
 }
 
-TEST(TruncateUtf16, NeverSplitsACharacter) {
-  EXPECT_EQ(truncate_utf16("abc", 2), "ab");
-  EXPECT_EQ(truncate_utf16("é€", 2), "é€");  // 2 + 3 bytes, 1 unit each
-  EXPECT_EQ(truncate_utf16("a👋b", 2), "a");  // the emoji needs 2 units
-  EXPECT_EQ(truncate_utf16("a👋b", 3), "a👋");
-  EXPECT_EQ(truncate_utf16("", 5), "");
-}
-
 TEST_F(BotApiTest, SmallMethodsWireShapes) {
   api.send_chat_action(5, "typing", 12);
   api.set_my_commands({{"start", "Start"}, {"lang", "Bahasa"}}, "id");

@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "common/backoff.h"
 #include "common/metrics.h"
 
 namespace tgscribe::telegram {
@@ -122,7 +123,7 @@ int Poller::poll_once(const UpdateHandler& handler, std::stop_token stop) {
 
 void Poller::run(std::stop_token stop, const UpdateHandler& handler) {
   auto backoff = options_.backoff_initial;
-  auto grow = [&] { backoff = std::min(backoff * 2, options_.backoff_max); };
+  auto grow = [&] { backoff = next_backoff(backoff, options_.backoff_max); };
 
   while (options_.delete_webhook && !stop.stop_requested()) {
     try {
@@ -147,7 +148,7 @@ void Poller::run(std::stop_token stop, const UpdateHandler& handler) {
         spdlog::warn("telegram: an update could not be handled yet; retrying in {} ms",
                      backoff.count());
         if (!sleep(stop, backoff)) return;
-        backoff = std::min(backoff * 2, options_.handler_backoff_max);
+        backoff = next_backoff(backoff, options_.handler_backoff_max);
       } else {
         backoff = options_.backoff_initial;
       }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "telegram/testing/generous_limits.h"
+
 namespace tgscribe::telegram {
 namespace {
 
@@ -9,17 +11,6 @@ using namespace std::chrono_literals;
 using TimePoint = RateLimiter::TimePoint;
 
 const TimePoint t0 = TimePoint(1000s);
-
-RateLimits generous() {
-  RateLimits l;
-  l.global_per_second = 1000;
-  l.global_burst = 1000;
-  l.chat_per_second = 1000;
-  l.chat_burst = 1000;
-  l.group_per_minute = 60000;
-  l.group_burst = 1000;
-  return l;
-}
 
 TEST(TokenBucket, BurstThenSteadyRate) {
   TokenBucket b(2, 3);  // 2/s, burst 3
@@ -39,7 +30,7 @@ TEST(TokenBucket, BurstThenSteadyRate) {
 }
 
 TEST(RateLimiter, OneMessagePerSecondPerChat) {
-  RateLimits l = generous();
+  RateLimits l = testing::generous_limits();
   l.chat_per_second = 1;
   l.chat_burst = 1;
   RateLimiter r(l);
@@ -50,7 +41,7 @@ TEST(RateLimiter, OneMessagePerSecondPerChat) {
 }
 
 TEST(RateLimiter, GlobalLimitSpansChats) {
-  RateLimits l = generous();
+  RateLimits l = testing::generous_limits();
   l.global_per_second = 30;
   l.global_burst = 30;
   RateLimiter r(l);
@@ -61,7 +52,7 @@ TEST(RateLimiter, GlobalLimitSpansChats) {
 }
 
 TEST(RateLimiter, DecorationTakesOnlyASlotNobodyWaitsFor) {
-  RateLimits l = generous();
+  RateLimits l = testing::generous_limits();
   l.global_per_second = 30;
   l.global_burst = 30;
   RateLimiter r(l);
@@ -78,7 +69,7 @@ TEST(RateLimiter, DecorationTakesOnlyASlotNobodyWaitsFor) {
 }
 
 TEST(RateLimiter, GroupsAreLimitedPerMinute) {
-  RateLimits l = generous();
+  RateLimits l = testing::generous_limits();
   l.group_per_minute = 20;
   l.group_burst = 20;
   RateLimiter r(l);
@@ -89,7 +80,7 @@ TEST(RateLimiter, GroupsAreLimitedPerMinute) {
 }
 
 TEST(RateLimiter, AChatWaitingForItsSlotDoesNotStallOthers) {
-  RateLimits l = generous();
+  RateLimits l = testing::generous_limits();
   l.chat_per_second = 1;
   l.chat_burst = 1;
   l.global_per_second = 30;
@@ -103,7 +94,7 @@ TEST(RateLimiter, AChatWaitingForItsSlotDoesNotStallOthers) {
 }
 
 TEST(RateLimiter, BlocksFromRetryAfter) {
-  RateLimiter r(generous());
+  RateLimiter r(testing::generous_limits());
   r.block(7, t0 + 5s, t0);
   EXPECT_EQ(r.blocked_until(7, t0), t0 + 5s);
   EXPECT_EQ(r.blocked_until(8, t0), t0);
@@ -117,7 +108,7 @@ TEST(RateLimiter, BlocksFromRetryAfter) {
 }
 
 TEST(RateLimiter, OneChatsRetryAfterDelaysOnlyThatChat) {
-  RateLimiter r(generous());
+  RateLimiter r(testing::generous_limits());
   // Two busy chats refused a few seconds apart: each waits for its own block only.
   EXPECT_FALSE(r.block(7, t0 + 30s, t0));
   EXPECT_FALSE(r.block(8, t0 + 30s, t0 + 2s));
@@ -129,7 +120,7 @@ TEST(RateLimiter, OneChatsRetryAfterDelaysOnlyThatChat) {
 }
 
 TEST(RateLimiter, ManyChatsRefusedAtOnceMeansTheBotIsBlocked) {
-  RateLimiter r(generous());
+  RateLimiter r(testing::generous_limits());
   EXPECT_FALSE(r.block(7, t0 + 5s, t0));
   EXPECT_FALSE(r.block(8, t0 + 4s, t0 + 100ms));
   EXPECT_EQ(r.blocked_until(9, t0 + 100ms), t0 + 100ms);
@@ -142,7 +133,7 @@ TEST(RateLimiter, ManyChatsRefusedAtOnceMeansTheBotIsBlocked) {
 }
 
 TEST(RateLimiter, ManyIdleChatsDoNotChangeTheLimits) {
-  RateLimits l = generous();
+  RateLimits l = testing::generous_limits();
   l.chat_per_second = 1;
   l.chat_burst = 1;
   RateLimiter r(l);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/backoff.h"
 #include "common/metrics.h"
 #include "common/strings.h"
 
@@ -106,7 +107,7 @@ auto Sender::deliver(const char* method, int64_t chat_id, std::optional<int64_t>
         spdlog::warn("telegram: {} failed ({}), retrying in {} ms", method, e.what(),
                      backoff.count());
         clock_.sleep_for(backoff);
-        backoff = std::min(backoff * 2, options_.backoff_max);
+        backoff = next_backoff(backoff, options_.backoff_max);
         continue;
       }
       throw;

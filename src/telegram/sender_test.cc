@@ -11,18 +11,18 @@
 #include <thread>
 
 #include "common/metrics.h"
+#include "common/testing/manual_clock.h"
 #include "http/curl_http_client.h"
 #include "support/test_util.h"
 #include "telegram/testing/fake_bot_api.h"
-#include "telegram/testing/fake_clock.h"
 
 namespace tgscribe::telegram {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeBotApi;
-using testing::FakeClock;
 using testing::Fault;
+using tgscribe::testing::ManualClock;
 
 class SenderTest : public ::testing::Test {
  protected:
@@ -36,7 +36,7 @@ class SenderTest : public ::testing::Test {
   FakeBotApi tg;
   http::CurlHttpClient http;
   BotApi api{options(tg), http};
-  FakeClock clock;
+  ManualClock clock;
 };
 
 TEST_F(SenderTest, RetryAfterIsHonouredThenTheMessageIsSent) {

@@ -4,31 +4,13 @@
 #include <array>
 #include <cctype>
 
+#include "common/json_fields.h"
 #include "common/strings.h"
 
 namespace tgscribe::telegram {
 namespace {
 
 using nlohmann::json;
-
-// Field readers that say "absent or wrong type" instead of throwing, so one odd field in an
-// update never costs more than that field.
-std::optional<int64_t> get_int(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<int64_t>();
-}
-
-std::string get_str(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
-
-bool get_bool(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
-}
 
 ChatType chat_type_of(std::string_view s) {
   if (s == "private") return ChatType::kPrivate;
@@ -39,21 +21,21 @@ ChatType chat_type_of(std::string_view s) {
 }
 
 std::optional<MediaRef> media_from(const json& m, const char* key, MediaKind kind) {
-  auto it = m.find(key);
-  if (it == m.end() || !it->is_object()) return std::nullopt;
-  const json& o = *it;
+  const json* obj = object_field(m, key);
+  if (!obj) return std::nullopt;
+  const json& o = *obj;
   MediaRef ref;
   ref.kind = kind;
-  ref.file_id = get_str(o, "file_id");
+  ref.file_id = string_field(o, "file_id");
   // Only file_id is needed to download. file_unique_id is missing from pre-2019 payloads and
   // arrives as "" in some re-sent media: still media, just without a file-key cache entry.
   if (ref.file_id.empty()) return std::nullopt;
-  ref.file_unique_id = get_str(o, "file_unique_id");
-  ref.file_name = get_str(o, "file_name");
-  ref.mime_type = get_str(o, "mime_type");
-  ref.file_size = std::max<int64_t>(0, get_int(o, "file_size").value_or(0));
+  ref.file_unique_id = string_field(o, "file_unique_id");
+  ref.file_name = string_field(o, "file_name");
+  ref.mime_type = string_field(o, "mime_type");
+  ref.file_size = std::max<int64_t>(0, integer_field(o, "file_size").value_or(0));
   ref.duration = static_cast<int>(
-      std::clamp<int64_t>(get_int(o, "duration").value_or(0), 0, int64_t{1} << 30));
+      std::clamp<int64_t>(integer_field(o, "duration").value_or(0), 0, int64_t{1} << 30));
   return ref;
 }
 
@@ -69,9 +51,9 @@ std::optional<MediaRef> media_of(const json& m) {
 }
 
 std::string chat_name(const json& c) {
-  std::string title = get_str(c, "title");
+  std::string title = string_field(c, "title");
   if (!title.empty()) return title;
-  std::string username = get_str(c, "username");
+  std::string username = string_field(c, "username");
   return username.empty() ? std::string() : "@" + username;
 }
 
@@ -79,30 +61,30 @@ std::string chat_name(const json& c) {
 // forward we cannot describe is still a message.
 std::optional<MessageOrigin> origin_of(const json& m) {
   MessageOrigin o;
-  if (auto it = m.find("forward_origin"); it != m.end() && it->is_object()) {
-    const json& f = *it;
-    o.type = get_str(f, "type");
-    o.date = get_int(f, "date").value_or(0);
+  if (const json* fo = object_field(m, "forward_origin")) {
+    const json& f = *fo;
+    o.type = string_field(f, "type");
+    o.date = integer_field(f, "date").value_or(0);
     const char* chat_key = o.type == "channel" ? "chat" : "sender_chat";
     if (auto u = f.find("sender_user"); u != f.end()) {
       if (auto user = parse_user(*u)) o.sender_name = user->display_name();
-    } else if (auto c = f.find(chat_key); c != f.end() && c->is_object()) {
+    } else if (const json* c = object_field(f, chat_key)) {
       o.sender_name = chat_name(*c);
     } else {
-      o.sender_name = get_str(f, "sender_user_name");
+      o.sender_name = string_field(f, "sender_user_name");
     }
-    std::string signature = get_str(f, "author_signature");
+    std::string signature = string_field(f, "author_signature");
     if (!signature.empty() && !o.sender_name.empty()) o.sender_name += " (" + signature + ")";
     return o;
   }
-  o.date = get_int(m, "forward_date").value_or(0);
-  if (auto u = m.find("forward_from"); u != m.end() && u->is_object()) {
+  o.date = integer_field(m, "forward_date").value_or(0);
+  if (const json* u = object_field(m, "forward_from")) {
     o.type = "user";
     if (auto user = parse_user(*u)) o.sender_name = user->display_name();
-  } else if (auto c = m.find("forward_from_chat"); c != m.end() && c->is_object()) {
-    o.type = get_str(*c, "type") == "channel" ? "channel" : "chat";
+  } else if (const json* c = object_field(m, "forward_from_chat")) {
+    o.type = string_field(*c, "type") == "channel" ? "channel" : "chat";
     o.sender_name = chat_name(*c);
-  } else if (std::string name = get_str(m, "forward_sender_name"); !name.empty()) {
+  } else if (std::string name = string_field(m, "forward_sender_name"); !name.empty()) {
     o.type = "hidden_user";
     o.sender_name = name;
   } else {
@@ -114,7 +96,7 @@ std::optional<MessageOrigin> origin_of(const json& m) {
 Parsed<Message> parse_message_depth(const json& j, const ParseLimits& limits, int depth) {
   if (!j.is_object()) return Parsed<Message>::fail("message is not an object");
   Message m;
-  auto id = get_int(j, "message_id");
+  auto id = integer_field(j, "message_id");
   if (!id) return Parsed<Message>::fail("message without message_id");
   m.message_id = *id;
   auto chat_it = j.find("chat");
@@ -122,10 +104,10 @@ Parsed<Message> parse_message_depth(const json& j, const ParseLimits& limits, in
   auto chat = parse_chat(*chat_it);
   if (!chat) return Parsed<Message>::fail("bad chat: " + chat.error);
   m.chat = *chat.value;
-  m.message_thread_id = get_int(j, "message_thread_id");
-  m.is_topic_message = get_bool(j, "is_topic_message");
-  m.date = get_int(j, "date").value_or(0);
-  m.edit_date = get_int(j, "edit_date").value_or(0);
+  m.message_thread_id = integer_field(j, "message_thread_id");
+  m.is_topic_message = bool_field(j, "is_topic_message");
+  m.date = integer_field(j, "date").value_or(0);
+  m.edit_date = integer_field(j, "edit_date").value_or(0);
   // Older channel payloads carry "from": null; that is no sender, not a broken one.
   if (auto from_it = j.find("from"); from_it != j.end() && !from_it->is_null()) {
     auto from = parse_user(*from_it);
@@ -137,23 +119,23 @@ Parsed<Message> parse_message_depth(const json& j, const ParseLimits& limits, in
     if (!sender_chat) return Parsed<Message>::fail("bad sender_chat: " + sender_chat.error);
     m.sender_chat = *sender_chat.value;
   }
-  m.author_signature = get_str(j, "author_signature");
+  m.author_signature = string_field(j, "author_signature");
   m.forward_origin = origin_of(j);
-  m.media_group_id = get_str(j, "media_group_id");
-  m.text = get_str(j, "text");
+  m.media_group_id = string_field(j, "media_group_id");
+  m.text = string_field(j, "text");
   const char* entities_key = "entities";
   if (m.text.empty()) {
-    m.text = get_str(j, "caption");
+    m.text = string_field(j, "caption");
     entities_key = "caption_entities";
   }
   if (m.text.size() > limits.max_text_bytes) return Parsed<Message>::fail("text too long");
-  if (auto e = j.find(entities_key); e != j.end() && e->is_array()) {
+  if (const json* e = array_field(j, entities_key)) {
     for (const auto& ej : *e) {
       if (!ej.is_object()) continue;
       MessageEntity ent;
-      ent.type = get_str(ej, "type");
-      ent.offset = static_cast<int>(get_int(ej, "offset").value_or(0));
-      ent.length = static_cast<int>(get_int(ej, "length").value_or(0));
+      ent.type = string_field(ej, "type");
+      ent.offset = static_cast<int>(integer_field(ej, "offset").value_or(0));
+      ent.length = static_cast<int>(integer_field(ej, "length").value_or(0));
       m.entities.push_back(std::move(ent));
       if (m.entities.size() > 1000) break;  // more than any real message carries
     }
@@ -161,7 +143,7 @@ Parsed<Message> parse_message_depth(const json& j, const ParseLimits& limits, in
   m.media = media_of(j);
   if (auto rm = j.find("reply_markup"); rm != j.end()) m.reply_markup = parse_inline_keyboard(*rm);
   if (depth == 0) {
-    if (auto r = j.find("reply_to_message"); r != j.end() && r->is_object()) {
+    if (const json* r = object_field(j, "reply_to_message")) {
       // A broken quoted message must not cost us the message itself.
       auto reply = parse_message_depth(*r, limits, depth + 1);
       if (reply) m.reply_to_message = std::make_shared<const Message>(std::move(*reply.value));
@@ -184,8 +166,8 @@ nlohmann::json InlineKeyboard::to_json() const {
 
 std::optional<InlineKeyboard> parse_inline_keyboard(const nlohmann::json& j) {
   if (!j.is_object()) return std::nullopt;
-  auto k = j.find("inline_keyboard");
-  if (k == j.end() || !k->is_array()) return std::nullopt;
+  const json* k = array_field(j, "inline_keyboard");
+  if (!k) return std::nullopt;
   InlineKeyboard kb;
   // Telegram allows at most 100 buttons; more is not a keyboard Telegram sent.
   size_t buttons = 0;
@@ -194,7 +176,7 @@ std::optional<InlineKeyboard> parse_inline_keyboard(const nlohmann::json& j) {
     std::vector<InlineButton> r;
     for (const auto& b : row) {
       if (!b.is_object() || ++buttons > 100) continue;
-      r.push_back({get_str(b, "text"), get_str(b, "callback_data")});
+      r.push_back({string_field(b, "text"), string_field(b, "callback_data")});
     }
     if (!r.empty()) kb.rows.push_back(std::move(r));
   }
@@ -205,18 +187,18 @@ Parsed<CallbackQuery> parse_callback_query(const nlohmann::json& j, const ParseL
   try {
     if (!j.is_object()) return Parsed<CallbackQuery>::fail("callback_query is not an object");
     CallbackQuery q;
-    q.id = get_str(j, "id");
+    q.id = string_field(j, "id");
     if (q.id.empty()) return Parsed<CallbackQuery>::fail("callback_query without id");
     auto from_it = j.find("from");
     if (from_it == j.end()) return Parsed<CallbackQuery>::fail("callback_query without from");
     auto from = parse_user(*from_it);
     if (!from) return Parsed<CallbackQuery>::fail("bad from: " + from.error);
     q.from = *from.value;
-    q.inline_message_id = get_str(j, "inline_message_id");
-    q.chat_instance = get_str(j, "chat_instance");
-    q.data = get_str(j, "data");
+    q.inline_message_id = string_field(j, "inline_message_id");
+    q.chat_instance = string_field(j, "chat_instance");
+    q.data = string_field(j, "data");
     if (q.data.size() > limits.max_text_bytes) return Parsed<CallbackQuery>::fail("data too long");
-    if (auto m = j.find("message"); m != j.end() && m->is_object()) {
+    if (const json* m = object_field(j, "message")) {
       // A message the user can no longer access (older than 48 h) comes as
       // InaccessibleMessage: chat, message_id and date 0, nothing else.
       auto msg = parse_message(*m, limits);
@@ -322,28 +304,28 @@ std::string Message::command_args() const {
 
 Parsed<User> parse_user(const nlohmann::json& j) {
   if (!j.is_object()) return Parsed<User>::fail("user is not an object");
-  auto id = get_int(j, "id");
+  auto id = integer_field(j, "id");
   if (!id) return Parsed<User>::fail("user without id");
   User u;
   u.id = *id;
-  u.is_bot = get_bool(j, "is_bot");
-  u.first_name = get_str(j, "first_name");
-  u.last_name = get_str(j, "last_name");
-  u.username = get_str(j, "username");
-  u.language_code = get_str(j, "language_code");
+  u.is_bot = bool_field(j, "is_bot");
+  u.first_name = string_field(j, "first_name");
+  u.last_name = string_field(j, "last_name");
+  u.username = string_field(j, "username");
+  u.language_code = string_field(j, "language_code");
   return Parsed<User>{std::move(u), {}};
 }
 
 Parsed<Chat> parse_chat(const nlohmann::json& j) {
   if (!j.is_object()) return Parsed<Chat>::fail("chat is not an object");
-  auto id = get_int(j, "id");
+  auto id = integer_field(j, "id");
   if (!id) return Parsed<Chat>::fail("chat without id");
   Chat c;
   c.id = *id;
-  c.type = chat_type_of(get_str(j, "type"));
-  c.title = get_str(j, "title");
-  c.username = get_str(j, "username");
-  c.is_forum = get_bool(j, "is_forum");
+  c.type = chat_type_of(string_field(j, "type"));
+  c.title = string_field(j, "title");
+  c.username = string_field(j, "username");
+  c.is_forum = bool_field(j, "is_forum");
   return Parsed<Chat>{std::move(c), {}};
 }
 
@@ -358,7 +340,7 @@ Parsed<Message> parse_message(const nlohmann::json& j, const ParseLimits& limits
 Parsed<Update> parse_update(const nlohmann::json& j, const ParseLimits& limits) {
   try {
     if (!j.is_object()) return Parsed<Update>::fail("update is not an object");
-    auto id = get_int(j, "update_id");
+    auto id = integer_field(j, "update_id");
     if (!id) return Parsed<Update>::fail("update without integer update_id");
     Update u;
     u.update_id = *id;
@@ -408,18 +390,18 @@ Parsed<Update> parse_update(std::string_view body, const ParseLimits& limits) {
 Parsed<File> parse_file(const nlohmann::json& j) {
   if (!j.is_object()) return Parsed<File>::fail("file is not an object");
   File f;
-  f.file_id = get_str(j, "file_id");
+  f.file_id = string_field(j, "file_id");
   if (f.file_id.empty()) return Parsed<File>::fail("file without file_id");
-  f.file_unique_id = get_str(j, "file_unique_id");
-  f.file_size = std::max<int64_t>(0, get_int(j, "file_size").value_or(0));
-  f.file_path = get_str(j, "file_path");
+  f.file_unique_id = string_field(j, "file_unique_id");
+  f.file_size = std::max<int64_t>(0, integer_field(j, "file_size").value_or(0));
+  f.file_path = string_field(j, "file_path");
   return Parsed<File>{std::move(f), {}};
 }
 
 Parsed<ChatMember> parse_chat_member(const nlohmann::json& j) {
   if (!j.is_object()) return Parsed<ChatMember>::fail("chat member is not an object");
   ChatMember m;
-  m.status = get_str(j, "status");
+  m.status = string_field(j, "status");
   if (m.status.empty()) return Parsed<ChatMember>::fail("chat member without status");
   if (auto u = j.find("user"); u != j.end()) {
     auto user = parse_user(*u);

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "transcript/timing.h"
-#include "transcript/utf8.h"
+#include "common/utf8.h"
 
 namespace tgscribe::transcript {
 namespace {

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "common/json_fields.h"
+
 namespace tgscribe::transcript {
 namespace {
 
@@ -19,32 +21,12 @@ double ms(double seconds) {
   return std::round(seconds * 1000.0) / 1000.0;
 }
 
-double get_number(const json& j, const char* key, double fallback = 0) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return fallback;
-  return it->get<double>();
-}
-
-std::optional<double> get_optional_number(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
 // A speaker number (1, 2, ...); absent, or anything else, reads as unknown. Cache entries
 // written before diarization have none.
 std::optional<int> get_speaker(const json& j) {
-  auto it = j.find("speaker");
-  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
-  auto v = it->get<int64_t>();
-  if (v < 1 || v > 1000) return std::nullopt;
-  return static_cast<int>(v);
-}
-
-std::string get_string(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return {};
-  return it->get<std::string>();
+  auto v = integer_field(j, "speaker");
+  if (!v || *v < 1 || *v > 1000) return std::nullopt;
+  return static_cast<int>(*v);
 }
 
 json word_to_json(const Word& w) {
@@ -96,33 +78,33 @@ Transcript from_json(std::string_view text) {
   if (j.is_discarded()) throw std::runtime_error("transcript JSON: parse error");
   if (!j.is_object()) throw std::runtime_error("transcript JSON: not an object");
   Transcript t;
-  t.language = get_string(j, "language");
-  t.duration = get_number(j, "duration");
-  t.engine = get_string(j, "engine");
-  t.model = get_string(j, "model");
+  t.language = string_field(j, "language");
+  t.duration = number_field_or(j, "duration", 0);
+  t.engine = string_field(j, "engine");
+  t.model = string_field(j, "model");
   auto segs = j.find("segments");
   if (segs != j.end()) {
     if (!segs->is_array()) throw std::runtime_error("transcript JSON: segments is not an array");
     for (const auto& js : *segs) {
       if (!js.is_object()) throw std::runtime_error("transcript JSON: segment is not an object");
       Segment s;
-      s.start = get_number(js, "start");
-      s.end = get_number(js, "end");
-      s.text = get_string(js, "text");
-      s.avg_logprob = get_optional_number(js, "avg_logprob");
-      s.no_speech_prob = get_optional_number(js, "no_speech_prob");
-      s.compression_ratio = get_optional_number(js, "compression_ratio");
+      s.start = number_field_or(js, "start", 0);
+      s.end = number_field_or(js, "end", 0);
+      s.text = string_field(js, "text");
+      s.avg_logprob = number_field(js, "avg_logprob");
+      s.no_speech_prob = number_field(js, "no_speech_prob");
+      s.compression_ratio = number_field(js, "compression_ratio");
       s.speaker = get_speaker(js);
       auto words = js.find("words");
       if (words != js.end() && words->is_array()) {
         for (const auto& jw : *words) {
           if (!jw.is_object()) continue;
           Word w;
-          w.start = get_number(jw, "start");
-          w.end = get_number(jw, "end");
-          w.text = get_string(jw, "word");
-          if (w.text.empty()) w.text = get_string(jw, "text");
-          w.confidence = get_number(jw, "confidence", -1);
+          w.start = number_field_or(jw, "start", 0);
+          w.end = number_field_or(jw, "end", 0);
+          w.text = string_field(jw, "word");
+          if (w.text.empty()) w.text = string_field(jw, "text");
+          w.confidence = number_field_or(jw, "confidence", -1);
           w.speaker = get_speaker(jw);
           s.words.push_back(std::move(w));
         }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "transcript/utf8.h"
+#include "common/utf8.h"
 
 namespace tgscribe::transcript {
 namespace {

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "transcript/timing.h"
-#include "transcript/utf8.h"
+#include "common/utf8.h"
 
 namespace tgscribe::transcript {
 namespace {

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "e2e/bot_deployment.h"
-#include "transcript/utf8.h"
+#include "common/utf8.h"
 
 namespace tgscribe {
 namespace {
@@ -25,7 +25,7 @@ using telegram::testing::MessageSpec;
 using testing::BotDeployment;
 
 // The project's own UTF-8 check: sanitize() changes nothing only in valid UTF-8.
-bool valid_utf8(const std::string& s) { return transcript::utf8::sanitize(s) == s; }
+bool valid_utf8(const std::string& s) { return utf8::sanitize(s) == s; }
 
 unsigned mode_of(const fs::path& p) {
   struct stat st {};

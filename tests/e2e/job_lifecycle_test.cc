@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "e2e/bot_deployment.h"
+#include "e2e/engine_gate.h"
 #include "store/testing/redis_server.h"
 
 namespace tgscribe {
@@ -21,34 +22,14 @@ using std::chrono::seconds;
 using telegram::testing::Fault;
 using telegram::testing::MessageSpec;
 using testing::BotDeployment;
+using testing::EngineGate;
+using testing::hold_first;
 using Steady = std::chrono::steady_clock;
 
 constexpr int kFailpointExit = 86;
 
 double seconds_since(Steady::time_point t) {
   return std::chrono::duration<double>(Steady::now() - t).count();
-}
-
-// Holds the fake engine's first `held` answers until opened (or `cap` passed); later requests
-// are answered at once. Counts the requests that arrived.
-struct EngineGate {
-  std::atomic<int> arrived{0};
-  std::atomic<bool> opened{false};
-  void open() { opened = true; }
-};
-
-std::shared_ptr<EngineGate> hold_first(engine::testing::FakeOpenAi& engine, int held, seconds cap) {
-  auto gate = std::make_shared<EngineGate>();
-  engine.set_responder([gate, held, cap](const FakeRequest&) {
-    if (gate->arrived++ < held) {
-      auto deadline = Steady::now() + cap;
-      while (!gate->opened && Steady::now() < deadline) {
-        std::this_thread::sleep_for(milliseconds(20));
-      }
-    }
-    return FakeReply::transcript();
-  });
-  return gate;
 }
 
 class JobLifecycle : public ::testing::Test {

@@ -5,40 +5,30 @@
 // jobs only, and the errors an operator can meet.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/testing/manual_clock.h"
 #include "e2e/bot_deployment.h"
+#include "e2e/engine_gate.h"
 #include "jobs/job_payload.h"
 #include "store/redis/redis_connection.h"
 #include "store/redis/redis_job_stores.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_job_stores.h"
-#include "store/testing/manual_clock.h"
 #include "store/testing/redis_server.h"
 
 namespace tgscribe {
 namespace {
 
 using engine::testing::FakeReply;
-using engine::testing::FakeRequest;
-using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::BotDeployment;
 using testing::ProcessResult;
-using Steady = std::chrono::steady_clock;
 
 constexpr int64_t kDayMs = 86'400'000;
 
 enum class Backend { kSqlite, kRedis };
-
-// Holds the fake engine's first answer until opened (or 120 s passed); later requests are
-// answered at once.
-struct EngineGate {
-  std::atomic<int> arrived{0};
-  std::atomic<bool> opened{false};
-};
 
 class JobsCli : public ::testing::TestWithParam<Backend> {
  protected:
@@ -52,21 +42,11 @@ class JobsCli : public ::testing::TestWithParam<Backend> {
     }
   }
   void TearDown() override {
-    if (gate_) gate_->opened = true;  // held answers go before the fakes stop
+    if (gate_) gate_->open();  // held answers go before the fakes stop
   }
 
-  void hold_first_engine_answer() {
-    gate_ = std::make_shared<EngineGate>();
-    d_.engine.set_responder([gate = gate_](const FakeRequest&) {
-      if (gate->arrived++ == 0) {
-        auto deadline = Steady::now() + seconds(120);
-        while (!gate->opened && Steady::now() < deadline) {
-          std::this_thread::sleep_for(milliseconds(20));
-        }
-      }
-      return FakeReply::transcript();
-    });
-  }
+  // The first engine answer waits until the test opens gate_ (or 120 s passed).
+  void hold_first_engine_answer() { gate_ = testing::hold_first(d_.engine, 1, seconds(120)); }
 
   void start_bot(const std::map<std::string, std::string>& extra = {}) {
     d_.start("bot", extra);
@@ -117,7 +97,7 @@ class JobsCli : public ::testing::TestWithParam<Backend> {
                                          clock);
   }
 
-  std::shared_ptr<EngineGate> gate_;
+  std::shared_ptr<testing::EngineGate> gate_;
   std::unique_ptr<store::testing::RedisServer> redis_;  // before d_: outlives the processes
   BotDeployment d_;
 };
@@ -246,7 +226,7 @@ TEST_P(JobsCli, PurgeRemovesOnlyOldFinishedJobs) {
   {
     // Written before the bot starts, on clocks set back: nobody else claims them meanwhile.
     if (GetParam() == Backend::kSqlite) std::filesystem::create_directories(d_.dir / "data");
-    store::testing::ManualClock past(now - 10 * kDayMs);
+    tgscribe::testing::ManualClock past(now - 10 * kDayMs);
     store::JobStores old = open_stores(past);
     jobs::JobPayload p;
     p.chat_id = p.user_id = 9301;
@@ -271,7 +251,7 @@ TEST_P(JobsCli, PurgeRemovesOnlyOldFinishedJobs) {
     auto claimed = old.queue->claim("elsewhere-w1", std::chrono::hours(24 * 30));
     ASSERT_TRUE(claimed);
     ASSERT_EQ(claimed->id, "old-running");
-    store::testing::ManualClock recent(now - 3'600'000);
+    tgscribe::testing::ManualClock recent(now - 3'600'000);
     store::JobStores fresh = open_stores(recent);
     admit(fresh, "recent-failed", store::JobState::kFailed);
   }

@@ -23,12 +23,6 @@ using std::chrono::seconds;
 using testing::BotDeployment;
 using testing::PromExposition;
 
-std::string errors_of(const PromExposition& e) {
-  std::string out;
-  for (const auto& s : e.errors) out += s + "\n";
-  return out;
-}
-
 std::string scrape(int port) {
   httplib::Client c("127.0.0.1", port);
   c.set_connection_timeout(2);
@@ -63,7 +57,7 @@ TEST_P(FirstScrape, IsStrictAndHasEverySeriesOfTheDashboard) {
   ASSERT_FALSE(text.empty()) << d.logs();
 
   PromExposition page = testing::parse_prometheus_text(text);
-  EXPECT_TRUE(page.ok()) << mode.name << ":\n" << errors_of(page) << text;
+  EXPECT_TRUE(page.ok()) << mode.name << ":\n" << page.errors_text() << text;
 
   auto names = dashboard_metrics();
   ASSERT_GE(names.size(), 10u) << "no metric names found in the dashboard's expressions";
@@ -195,7 +189,7 @@ TEST(JsonLogs, MetricsStayStrictAfterAJob) {
   ASSERT_TRUE(testing::eventually([&] { return d.answered(5151); }, seconds(60))) << d.logs();
   std::string text = scrape(d.proc("bot").ops_port);
   PromExposition page = testing::parse_prometheus_text(text);
-  EXPECT_TRUE(page.ok()) << errors_of(page) << text;
+  EXPECT_TRUE(page.ok()) << page.errors_text() << text;
   ASSERT_NE(page.family_of("tgscribe_job_duration_seconds_count"), nullptr) << text;
   double count = 0;
   for (const auto& s : page.family_of("tgscribe_job_duration_seconds")->samples) {

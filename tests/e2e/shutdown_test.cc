@@ -6,21 +6,20 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <atomic>
 #include <memory>
 
 #include "e2e/bot_deployment.h"
+#include "e2e/engine_gate.h"
 
 namespace tgscribe {
 namespace {
 
-using engine::testing::FakeReply;
-using engine::testing::FakeRequest;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using telegram::testing::MessageSpec;
 using testing::BotDeployment;
-using Steady = std::chrono::steady_clock;
+using testing::EngineGate;
+using testing::hold_first;
 
 // SHUTDOWN_TIMEOUT_S of every test here, and how long after SIGTERM the process must be gone:
 // the promised SHUTDOWN_TIMEOUT_S + 1 s, plus half a second for a loaded test machine to
@@ -28,30 +27,6 @@ using Steady = std::chrono::steady_clock;
 // or for ever (a stalled download, a hanging engine).
 constexpr int kShutdownTimeoutS = 2;
 constexpr milliseconds kExitBound{(kShutdownTimeoutS + 1) * 1000 + 500};
-
-// Holds the fake engine's first `held` answers until opened (or `cap` passed); later requests
-// are answered at once. Counts the requests that arrived (before their answer).
-struct EngineGate {
-  std::atomic<int> arrived{0};
-  std::atomic<int> answered{0};
-  std::atomic<bool> opened{false};
-  void open() { opened = true; }
-};
-
-std::shared_ptr<EngineGate> hold_first(engine::testing::FakeOpenAi& engine, int held, seconds cap) {
-  auto gate = std::make_shared<EngineGate>();
-  engine.set_responder([gate, held, cap](const FakeRequest&) {
-    if (gate->arrived++ < held) {
-      auto deadline = Steady::now() + cap;
-      while (!gate->opened && Steady::now() < deadline) {
-        std::this_thread::sleep_for(milliseconds(20));
-      }
-    }
-    ++gate->answered;
-    return FakeReply::transcript();
-  });
-  return gate;
-}
 
 class Shutdown : public ::testing::Test {
  protected:

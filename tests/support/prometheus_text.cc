@@ -200,6 +200,12 @@ bool belongs(const PromFamily& f, const std::string& sample) {
 
 }  // namespace
 
+std::string PromExposition::errors_text() const {
+  std::string out;
+  for (const auto& e : errors) out += e + "\n";
+  return out;
+}
+
 const PromFamily* PromExposition::family_of(const std::string& name) const {
   if (auto it = families.find(name); it != families.end()) return &it->second;
   for (std::string suffix : {"_bucket", "_sum", "_count"}) {

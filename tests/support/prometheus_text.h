@@ -32,6 +32,8 @@ struct PromExposition {
   std::map<std::string, PromFamily> families;
   std::vector<std::string> errors;  // "line N: what is wrong"; empty when the page is clean
   bool ok() const { return errors.empty(); }
+  // The errors one a line, for a failing test's message.
+  std::string errors_text() const;
 
   // The family a name used in a query refers to: itself when it is a family, else a
   // histogram's (or summary's) name with its _bucket/_sum/_count suffix removed.

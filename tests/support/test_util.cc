@@ -24,16 +24,7 @@ extern char** environ;
 namespace tgscribe::testing {
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "tgscribe-test-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
+TempDir::TempDir() : dir_(make_temp_dir(fs::temp_directory_path(), "tgscribe-test-")) {}
 
 int free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -237,39 +228,6 @@ bool make_speech(const std::string& text, const fs::path& out,
   r = run_process(args);
   fs::remove(wav);
   return r.exit_code == 0;
-}
-
-namespace {
-std::vector<std::string> words_of(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '\'' || c >= 0x80) {
-      cur.push_back(static_cast<char>(std::tolower(c)));
-    } else if (!cur.empty()) {
-      out.push_back(cur);
-      cur.clear();
-    }
-  }
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
-}  // namespace
-
-double word_error_rate(const std::string& reference, const std::string& hypothesis) {
-  auto ref = words_of(reference), hyp = words_of(hypothesis);
-  if (ref.empty()) return hyp.empty() ? 0.0 : 1.0;
-  std::vector<size_t> prev(hyp.size() + 1), cur(hyp.size() + 1);
-  for (size_t j = 0; j <= hyp.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= ref.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= hyp.size(); ++j) {
-      size_t sub = prev[j - 1] + (ref[i - 1] == hyp[j - 1] ? 0 : 1);
-      cur[j] = std::min({sub, prev[j] + 1, cur[j - 1] + 1});
-    }
-    std::swap(prev, cur);
-  }
-  return static_cast<double>(prev[hyp.size()]) / ref.size();
 }
 
 std::string read_file(const fs::path& p) {

@@ -12,19 +12,23 @@
 #include <thread>
 #include <vector>
 
+#include "common/remove_on_exit.h"
+#include "support/word_error_rate.h"
+
 namespace tgscribe::testing {
 
+// A fresh directory under the system's temp directory, removed with everything in it at the
+// end of the test.
 class TempDir {
  public:
   TempDir();
-  ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  const std::filesystem::path& path() const { return dir_.path(); }
+  std::filesystem::path operator/(const std::string& name) const { return dir_.path() / name; }
 
  private:
-  std::filesystem::path path_;
+  RemoveOnExit dir_;
 };
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
@@ -79,8 +83,7 @@ bool make_speech(const std::string& text, const std::filesystem::path& out,
                  const std::vector<std::string>& extra_ffmpeg_args = {},
                  const std::string& voice = "en-us");
 
-// Word error rate of `hypothesis` against `reference` (case and punctuation ignored).
-double word_error_rate(const std::string& reference, const std::string& hypothesis);
+// word_error_rate(): support/word_error_rate.h, shared with the benches.
 
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, const std::string& content);

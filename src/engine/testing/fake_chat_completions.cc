@@ -291,6 +291,19 @@ FakeChatCompletions::~FakeChatCompletions() { impl_->server.stop(); }
 
 void FakeChatCompletions::start() { impl_->server.start(); }
 std::string FakeChatCompletions::url() const { return url_with_prefix("/v1"); }
+ChatCompletionsSettings FakeChatCompletions::settings(int64_t context_tokens) const {
+  ChatCompletionsSettings s;
+  s.provider = "groq";
+  s.base_url = url();
+  {
+    std::lock_guard lock(impl_->mutex);
+    s.api_key = impl_->options.api_key;
+  }
+  s.model = "llama-3.1-8b-instant";
+  s.context_tokens = context_tokens;
+  s.timeout = std::chrono::seconds(5);
+  return s;
+}
 std::string FakeChatCompletions::url_with_prefix(const std::string& prefix) const {
   return impl_->server.url() + prefix;
 }

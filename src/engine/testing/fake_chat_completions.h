@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/chat_completions_client.h"
+
 namespace tgscribe::engine::testing {
 
 struct ChatMessage {
@@ -106,6 +108,9 @@ class FakeChatCompletions {
   // /chat/completions is served, e.g. url_with_prefix("/openai/v1") as Groq's.
   std::string url() const;
   std::string url_with_prefix(const std::string& prefix) const;
+  // Client settings that reach this fake with the key it expects: Groq's Llama 3.1 8B with a
+  // `context_tokens` context and a 5 s timeout.
+  ChatCompletionsSettings settings(int64_t context_tokens) const;
 
   std::vector<ChatRequest> requests() const;
   void clear_requests();

@@ -137,15 +137,8 @@ void FakeDeepgram::Impl::handle(const httplib::Request& req, httplib::Response& 
   r.content_type = req.get_header_value("Content-Type");
   inspect_audio(req.body, r);
 
-  int status = 200;
-  std::string message;
-  auto refuse = [&](int code, const std::string& why) {
-    r.problems.push_back(why);
-    if (status == 200) {
-      status = code;
-      message = why;
-    }
-  };
+  Refusal verdict;
+  auto refuse = [&](int code, const std::string& why) { verdict.refuse(r, code, why); };
   // Things the real API refuses.
   if (r.authorization != "Token " + options.api_key) refuse(401, "Invalid credentials.");
   if (r.size == 0) refuse(400, "Bad Request: payload is empty");
@@ -174,13 +167,14 @@ void FakeDeepgram::Impl::handle(const httplib::Request& req, httplib::Response& 
   }
 
   FakeReply reply =
-      status == 200
+      verdict.status == 200
           ? script.next(r)
-          : FakeReply::error(status, "",
-                             json{{"err_code", status == 401 ? "INVALID_AUTH" : "Bad Request"},
-                                  {"err_msg", message},
-                                  {"request_id", "fake"}}
-                                 .dump());
+          : FakeReply::error(
+                verdict.status, "",
+                json{{"err_code", verdict.status == 401 ? "INVALID_AUTH" : "Bad Request"},
+                     {"err_msg", verdict.message},
+                     {"request_id", "fake"}}
+                    .dump());
   std::string body = reply.kind == FakeReply::Kind::kTranscript ? answer(r, reply) : "";
   write_reply(reply, body, res, r);
   script.record(std::move(r));
@@ -197,6 +191,12 @@ FakeDeepgram::~FakeDeepgram() { impl_->server.stop(); }
 
 void FakeDeepgram::start() { impl_->server.start(); }
 std::string FakeDeepgram::url() const { return impl_->server.url(); }
+DeepgramSettings FakeDeepgram::settings() const {
+  DeepgramSettings s;
+  s.base_url = url();
+  s.api_key = impl_->options.api_key;
+  return s;
+}
 std::vector<FakeRequest> FakeDeepgram::requests() const { return impl_->script.requests(); }
 void FakeDeepgram::script_next(FakeReply reply) { impl_->script.push(std::move(reply)); }
 void FakeDeepgram::set_responder(FakeScript::Responder responder) {

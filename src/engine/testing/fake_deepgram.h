@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/deepgram_transcriber.h"
 #include "engine/testing/fake_reply.h"
 
 namespace tgscribe::engine::testing {
@@ -31,6 +32,8 @@ class FakeDeepgram {
   void start();
   // Base URL to configure (DEEPGRAM_API_URL): "http://127.0.0.1:<port>".
   std::string url() const;
+  // Client settings that reach this fake with the key it expects.
+  DeepgramSettings settings() const;
   std::vector<FakeRequest> requests() const;
   void script_next(FakeReply reply);
   void set_responder(FakeScript::Responder responder);

@@ -193,15 +193,8 @@ void FakeOpenAi::Impl::handle(const httplib::Request& req, httplib::Response& re
     }
   }
   // The checks of the real services, in their order: auth, then the form, then the file.
-  int status = 200;
-  std::string message;
-  auto refuse = [&](int code, const std::string& why) {
-    r.problems.push_back(why);
-    if (status == 200) {
-      status = code;
-      message = why;
-    }
-  };
+  Refusal verdict;
+  auto refuse = [&](int code, const std::string& why) { verdict.refuse(r, code, why); };
   if (!options.api_key.empty() && r.authorization != "Bearer " + options.api_key) {
     refuse(401, "Invalid API Key");
   }
@@ -238,17 +231,18 @@ void FakeOpenAi::Impl::handle(const httplib::Request& req, httplib::Response& re
   }
 
   std::map<std::string, std::string> rate_headers;
-  if (status == 200 && !admit(r.duration_s, rate_headers)) {
-    status = 429;
-    message = "Rate limit reached for model `" + r.field("model") + "`: please try again in " +
-              rate_headers["Retry-After"] + "s.";
+  if (verdict.status == 200 && !admit(r.duration_s, rate_headers)) {
+    verdict.status = 429;
+    verdict.message = "Rate limit reached for model `" + r.field("model") +
+                      "`: please try again in " + rate_headers["Retry-After"] + "s.";
     r.problems.push_back("sent over the rate limit");
   }
   FakeReply reply =
-      status == 200 ? script.next(r)
-      : status == 429
-          ? FakeReply::error(429, "", openai_error_body(message, "rate_limit_exceeded"))
-          : FakeReply::error(status, "", openai_error_body(message, "invalid_request_error"));
+      verdict.status == 200 ? script.next(r)
+      : verdict.status == 429
+          ? FakeReply::error(429, "", openai_error_body(verdict.message, "rate_limit_exceeded"))
+          : FakeReply::error(verdict.status, "",
+                             openai_error_body(verdict.message, "invalid_request_error"));
   for (const auto& [k, v] : rate_headers) reply.headers[k] = v;
   std::string body = reply.kind == FakeReply::Kind::kTranscript ? answer(r, reply, translate) : "";
   write_reply(reply, body, res, r);

@@ -111,6 +111,14 @@ std::vector<transcript::Segment> spread_over_speech(const std::string& text,
   return segments;
 }
 
+void Refusal::refuse(FakeRequest& request, int code, const std::string& why) {
+  request.problems.push_back(why);
+  if (status == 200) {
+    status = code;
+    message = why;
+  }
+}
+
 void FakeScript::push(FakeReply reply) {
   std::lock_guard lock(mutex_);
   queue_.push_back(std::move(reply));

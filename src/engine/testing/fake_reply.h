@@ -75,6 +75,14 @@ std::vector<transcript::Segment> spread_over_speech(const std::string& text,
                                                     const FakeRequest& request, bool with_words);
 
 // The scripted queue, the fallback responder and the request log shared by the fakes.
+// What a fake service refuses in one request: every reason is recorded on the request (tests
+// read them all), the first decides the answer, as a real service stops at its first check.
+struct Refusal {
+  int status = 200;  // 200: nothing refused
+  std::string message;
+  void refuse(FakeRequest& request, int code, const std::string& why);
+};
+
 class FakeScript {
  public:
   using Responder = std::function<FakeReply(const FakeRequest&)>;

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "media/media_info.h"
 #include "support/test_util.h"
 
 namespace tgscribe::engine::testing {
@@ -33,5 +34,22 @@ Files& files() {
 
 const std::filesystem::path& voice_note() { return files().voice; }
 const std::filesystem::path& speech_wav() { return files().wav; }
+
+namespace {
+
+AudioFile audio_file(const std::filesystem::path& path, std::string filename,
+                     std::string content_type) {
+  AudioFile a;
+  a.path = path;
+  a.filename = std::move(filename);
+  a.content_type = std::move(content_type);
+  a.info = media::probe_file(a.path, {});
+  return a;
+}
+
+}  // namespace
+
+AudioFile voice_note_audio() { return audio_file(voice_note(), "voice.oga", "audio/ogg"); }
+AudioFile speech_wav_audio() { return audio_file(speech_wav(), "speech.wav", "audio/wav"); }
 
 }  // namespace tgscribe::engine::testing

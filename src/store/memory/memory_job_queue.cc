@@ -194,10 +194,7 @@ QueueStats MemoryJobQueue::stats() {
     waits.push_back(static_cast<double>(j->started_ms - j->created_ms));
     runs.push_back(static_cast<double>(j->finished_ms - j->started_ms));
   }
-  st.wait_p50_ms = percentile(waits, 50);
-  st.wait_p95_ms = percentile(waits, 95);
-  st.run_p50_ms = percentile(runs, 50);
-  st.run_p95_ms = percentile(runs, 95);
+  set_duration_percentiles(st, waits, runs);
   return st;
 }
 

@@ -9,12 +9,7 @@ namespace tgscribe::store {
 
 JobStores make_memory_job_stores(Clock& clock, QueueOptions options) {
   auto state = std::make_shared<MemoryJobState>(clock, options);
-  JobStores stores;
-  stores.updates = std::make_unique<MemoryUpdateLog>(state);
-  stores.queue = std::make_unique<MemoryJobQueue>(state);
-  stores.outbox = std::make_unique<MemoryOutbox>(state);
-  stores.admin = std::make_unique<MemoryJobAdmin>(state);
-  return stores;
+  return make_job_stores<MemoryUpdateLog, MemoryJobQueue, MemoryOutbox, MemoryJobAdmin>(state);
 }
 
 }  // namespace tgscribe::store

@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "common/backoff.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/redact.h"
@@ -216,7 +217,7 @@ RedisReply RedisConnection::run_locked(const std::vector<std::string>& args, boo
   auto wait_or_throw = [&](const Error& e) {
     if (steady_clock::now() + backoff > give_up_at) throw e;
     std::this_thread::sleep_for(backoff);
-    backoff = std::min(backoff * 2, milliseconds(500));
+    backoff = next_backoff(backoff, milliseconds(500));
   };
   std::vector<const char*> argv;
   std::vector<size_t> lens;

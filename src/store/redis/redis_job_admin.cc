@@ -2,16 +2,15 @@
 
 #include "store/job_store_rules.h"
 #include "store/redis/redis_job_queue.h"
+#include "store/redis/redis_job_script.h"
 #include "store/redis/redis_outbox.h"
 
 namespace tgscribe::store {
 namespace {
 
-RedisScript script(const char* body) { return RedisScript(redis_job_lua() + body); }
-
 // ARGV[5..]: state ('' = every state) limit. Read-only.
 const RedisScript& list_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local want, limit = ARGV[5], tonumber(ARGV[6])
 local cands, seen = {}, {}
 local function add(created, id)
@@ -95,7 +94,7 @@ end
 
 // ARGV[5..]: id token keep_count keep...
 const RedisScript& retry_script() {
-  static const RedisScript s(redis_job_lua() + kSettledLua + R"lua(
+  static const RedisScript s = redis_job_script(std::string(kSettledLua) + R"lua(
 local id = ARGV[5]
 local k = jk(id)
 local f = redis.call('HMGET', k, 'state', 'attempts', 'retry_token')
@@ -118,7 +117,7 @@ return 'requeued'
 
 // ARGV[5..]: id token, then the outbox entries
 const RedisScript& cancel_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local id = ARGV[5]
 local k = jk(id)
 local f = redis.call('HMGET', k, 'state')
@@ -141,7 +140,7 @@ return f[1]
 
 // ARGV[5..]: cutoff_ms batch
 const RedisScript& purge_script() {
-  static const RedisScript s(redis_job_lua() + kSettledLua + R"lua(
+  static const RedisScript s = redis_job_script(std::string(kSettledLua) + R"lua(
 local ids = redis.call('ZRANGEBYSCORE', p .. 'finished', '-inf', '(' .. ARGV[5], 'LIMIT', 0,
   tonumber(ARGV[6]))
 local jobs, entries = 0, 0
@@ -162,20 +161,14 @@ RedisJobAdmin::RedisJobAdmin(std::shared_ptr<RedisConnection> redis, Clock& cloc
     : redis_(std::move(redis)), clock_(clock), options_(options), prefix_(std::move(prefix)) {}
 
 std::vector<std::string> RedisJobAdmin::args(int64_t now) const {
-  return {prefix_, std::to_string(now), std::to_string(options_.finished_retention_ms),
-          std::to_string(options_.stats_window)};
+  return redis_job_args(prefix_, now, options_);
 }
 
 std::vector<Job> RedisJobAdmin::list(const JobListQuery& query) {
   auto a = args(clock_.unix_ms());
   a.insert(a.end(), {query.state ? to_string(*query.state) : "",
                      std::to_string(clamp_list_limit(query.limit))});
-  RedisReply r = redis_->eval(list_script(), {}, a);
-  std::vector<Job> out;
-  for (const auto& e : r.elements) {
-    if (auto j = parse_redis_job(e)) out.push_back(std::move(*j));
-  }
-  return out;
+  return parse_redis_jobs(redis_->eval(list_script(), {}, a));
 }
 
 RetryResult RedisJobAdmin::retry(const std::string& job_id, const std::vector<std::string>& keep) {

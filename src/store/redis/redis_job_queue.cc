@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "store/job_store_rules.h"
+#include "store/redis/redis_job_script.h"
 #include "store/redis/redis_outbox.h"
 
 namespace tgscribe::store {
@@ -154,11 +155,9 @@ local function prune()
 end
 )lua";
 
-RedisScript script(const char* body) { return RedisScript(redis_job_lua() + body); }
-
 // ARGV[5..]: worker lease_until token
 const RedisScript& claim_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local tk = p .. 'claim:' .. ARGV[7]
 local already = redis.call('GET', tk)
 if already then return redis.call('HGETALL', jk(already)) end
@@ -205,7 +204,7 @@ return redis.call('HGETALL', k)
 
 // ARGV[5..]: id fence lease_until
 const RedisScript& heartbeat_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local k = jk(ARGV[5])
 local f = redis.call('HMGET', k, 'state', 'attempts')
 if f[1] ~= 'running' or f[2] ~= ARGV[6] then return 0 end
@@ -218,7 +217,7 @@ return 1
 
 // ARGV[5..]: id fence state error not_before token deferred(0|1), then the outbox entries
 const RedisScript& finish_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local id, state, nb = ARGV[5], ARGV[7], ARGV[9]
 local k = jk(id)
 local f = redis.call('HMGET', k, 'state', 'attempts', 'fin_token')
@@ -240,7 +239,7 @@ return 1
 
 // ARGV[5..]: worker_prefix token
 const RedisScript& orphans_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local rk = p .. 'req:' .. ARGV[6]
 local done = redis.call('GET', rk)
 if done then return tonumber(done) end
@@ -262,7 +261,7 @@ return n
 
 // ARGV[5..]: id user token
 const RedisScript& cancel_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local k = jk(ARGV[5])
 local f = redis.call('HMGET', k, 'state', 'user', 'cancel_token')
 if not f[1] or f[2] ~= ARGV[6] then return 0 end
@@ -283,7 +282,7 @@ return 0
 
 // ARGV[5..]: user unfinished_only(0|1)
 const RedisScript& user_jobs_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local set = p .. (ARGV[6] == '1' and 'open:' or 'all:') .. ARGV[5]
 local out = {}
 for _, id in ipairs(redis.call('SMEMBERS', set)) do
@@ -297,7 +296,7 @@ return out
 
 // ARGV[5..]: id
 const RedisScript& position_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 promote_due()
 local f = redis.call('HMGET', jk(ARGV[5]), 'state', 'member')
 if f[1] ~= 'queued' then return 0 end
@@ -311,7 +310,7 @@ return 0
 }
 
 const RedisScript& stats_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local queued = redis.call('ZCARD', p .. 'ready') + redis.call('ZCARD', p .. 'delayed')
 local c = redis.call('HMGET', p .. 'counts', 'delivered', 'failed', 'cancelled', 'retries')
 return {queued, redis.call('ZCARD', p .. 'running'), c[1] or '0', c[2] or '0', c[3] or '0',
@@ -322,7 +321,7 @@ return {queued, redis.call('ZCARD', p .. 'running'), c[1] or '0', c[2] or '0', c
 
 // ARGV[5..]: user
 const RedisScript& forget_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local set = p .. 'all:' .. ARGV[5]
 local n = 0
 for _, id in ipairs(redis.call('SMEMBERS', set)) do
@@ -347,15 +346,6 @@ return n
   return s;
 }
 
-int64_t to_i64(const std::string& s) {
-  if (s.empty()) return 0;
-  try {
-    return std::stoll(s);
-  } catch (...) {
-    return 0;
-  }
-}
-
 }  // namespace
 
 const std::string& redis_job_lua() {
@@ -375,35 +365,32 @@ std::string redis_job_member(int64_t created_ms, const std::string& id) {
 }
 
 std::optional<Job> parse_redis_job(const RedisReply& r) {
-  if (r.type != RedisReply::Type::kArray || r.elements.empty()) return std::nullopt;
   Job j;
-  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-    const std::string& f = r.elements[i].str;
-    const std::string& v = r.elements[i + 1].str;
+  bool found = for_each_redis_field(r, [&j](const std::string& f, const std::string& v) {
     if (f == "id")
       j.id = v;
     else if (f == "upd")
-      j.update_id = to_i64(v);
+      j.update_id = redis_field_int(v);
     else if (f == "user")
-      j.user_id = to_i64(v);
+      j.user_id = redis_field_int(v);
     else if (f == "chat")
-      j.chat_id = to_i64(v);
+      j.chat_id = redis_field_int(v);
     else if (f == "prio")
-      j.priority = to_i64(v);
+      j.priority = redis_field_int(v);
     else if (f == "state")
       j.state = job_state_from_string(v);
     else if (f == "attempts")
-      j.attempts = static_cast<int>(to_i64(v));
+      j.attempts = static_cast<int>(redis_field_int(v));
     else if (f == "created")
-      j.created_ms = to_i64(v);
+      j.created_ms = redis_field_int(v);
     else if (f == "started")
-      j.started_ms = to_i64(v);
+      j.started_ms = redis_field_int(v);
     else if (f == "finished")
-      j.finished_ms = to_i64(v);
+      j.finished_ms = redis_field_int(v);
     else if (f == "nb")
-      j.not_before_ms = to_i64(v);
+      j.not_before_ms = redis_field_int(v);
     else if (f == "lease")
-      j.lease_until_ms = to_i64(v);
+      j.lease_until_ms = redis_field_int(v);
     else if (f == "cancel")
       j.cancel_requested = v == "1";
     else if (f == "err")
@@ -413,9 +400,18 @@ std::optional<Job> parse_redis_job(const RedisReply& r) {
     else if (f == "payload")
       j.payload = v;
     else if (f == "base")
-      j.budget_base = static_cast<int>(to_i64(v));
-  }
+      j.budget_base = static_cast<int>(redis_field_int(v));
+  });
+  if (!found) return std::nullopt;
   return j;
+}
+
+std::vector<Job> parse_redis_jobs(const RedisReply& hgetalls) {
+  std::vector<Job> out;
+  for (const auto& e : hgetalls.elements) {
+    if (auto j = parse_redis_job(e)) out.push_back(std::move(*j));
+  }
+  return out;
 }
 
 RedisJobQueue::RedisJobQueue(std::shared_ptr<RedisConnection> redis, Clock& clock,
@@ -423,8 +419,7 @@ RedisJobQueue::RedisJobQueue(std::shared_ptr<RedisConnection> redis, Clock& cloc
     : redis_(std::move(redis)), clock_(clock), options_(options), prefix_(std::move(prefix)) {}
 
 std::vector<std::string> RedisJobQueue::args(int64_t now) const {
-  return {prefix_, std::to_string(now), std::to_string(options_.finished_retention_ms),
-          std::to_string(options_.stats_window)};
+  return redis_job_args(prefix_, now, options_);
 }
 
 std::optional<Job> RedisJobQueue::claim(const std::string& worker_id,
@@ -475,11 +470,7 @@ std::optional<Job> RedisJobQueue::get(const std::string& job_id) {
 std::vector<Job> RedisJobQueue::user_jobs(int64_t user_id, bool unfinished_only) {
   auto a = args(clock_.unix_ms());
   a.insert(a.end(), {std::to_string(user_id), unfinished_only ? "1" : "0"});
-  RedisReply r = redis_->eval(user_jobs_script(), {}, a);
-  std::vector<Job> out;
-  for (const auto& e : r.elements) {
-    if (auto j = parse_redis_job(e)) out.push_back(std::move(*j));
-  }
+  std::vector<Job> out = parse_redis_jobs(redis_->eval(user_jobs_script(), {}, a));
   std::sort(out.begin(), out.end(), [](const Job& a, const Job& b) {
     return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.id < b.id;
   });
@@ -505,13 +496,10 @@ QueueStats RedisJobQueue::stats() {
   for (const auto& e : r.elements.at(6).elements) {
     auto comma = e.str.find(',');
     if (comma == std::string::npos) continue;
-    waits.push_back(static_cast<double>(to_i64(e.str.substr(0, comma))));
-    runs.push_back(static_cast<double>(to_i64(e.str.substr(comma + 1))));
+    waits.push_back(static_cast<double>(redis_field_int(e.str.substr(0, comma))));
+    runs.push_back(static_cast<double>(redis_field_int(e.str.substr(comma + 1))));
   }
-  s.wait_p50_ms = percentile(waits, 50);
-  s.wait_p95_ms = percentile(waits, 95);
-  s.run_p50_ms = percentile(runs, 50);
-  s.run_p95_ms = percentile(runs, 95);
+  set_duration_percentiles(s, waits, runs);
   return s;
 }
 

@@ -114,5 +114,7 @@ const std::string& redis_job_lua();
 std::string redis_job_rscore(int64_t priority, int64_t created_ms, double aging_per_s);
 std::string redis_job_member(int64_t created_ms, const std::string& id);
 std::optional<Job> parse_redis_job(const RedisReply& hgetall);
+// The jobs of an array of HGETALL replies (what the listing scripts return), in its order.
+std::vector<Job> parse_redis_jobs(const RedisReply& hgetalls);
 
 }  // namespace tgscribe::store

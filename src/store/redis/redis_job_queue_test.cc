@@ -15,17 +15,17 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/testing/manual_clock.h"
 #include "store/job_store_rules.h"
 #include "store/redis/redis_job_stores.h"
-#include "store/testing/manual_clock.h"
 #include "store/testing/redis_server.h"
 
 namespace tgscribe::store {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::ManualClock;
 using testing::RedisServer;
+using tgscribe::testing::ManualClock;
 
 Job make_job(int64_t update_id, int64_t user, int64_t priority = 0) {
   Job j;

@@ -9,12 +9,8 @@ namespace tgscribe::store {
 
 JobStores make_redis_job_stores(std::shared_ptr<RedisConnection> redis, Clock& clock,
                                 QueueOptions options, std::string prefix) {
-  JobStores s;
-  s.updates = std::make_unique<RedisUpdateLog>(redis, clock, options, prefix);
-  s.queue = std::make_unique<RedisJobQueue>(redis, clock, options, prefix);
-  s.admin = std::make_unique<RedisJobAdmin>(redis, clock, options, prefix);
-  s.outbox = std::make_unique<RedisOutbox>(std::move(redis), clock, options, std::move(prefix));
-  return s;
+  return make_job_stores<RedisUpdateLog, RedisJobQueue, RedisOutbox, RedisJobAdmin>(
+      redis, clock, options, prefix);
 }
 
 }  // namespace tgscribe::store

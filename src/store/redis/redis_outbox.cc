@@ -2,6 +2,7 @@
 
 #include "store/job_store_rules.h"
 #include "store/redis/redis_job_queue.h"
+#include "store/redis/redis_job_script.h"
 
 namespace tgscribe::store {
 namespace {
@@ -134,12 +135,11 @@ local function ob_withdraw(id)
 end
 )lua";
 
-// ARGV[1..4]: p now retention window (redis_job_lua()); the rest per script.
-RedisScript script(const char* body) { return RedisScript(redis_job_lua() + body); }
+// ARGV[1..4]: p now retention window (redis_job_args()); the rest per script.
 
 // ARGV[5..]: entries
 const RedisScript& add_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 ob_add(5, retention, nil)
 prune()
 return 1
@@ -149,7 +149,7 @@ return 1
 
 // ARGV[5..]: owner lease_until max token lease_ms
 const RedisScript& claim_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local owner, until_ms, max, rk = ARGV[5], ARGV[6], tonumber(ARGV[7]), p .. 'req:' .. ARGV[8]
 -- Re-sent after a lost reply: the chat the first run took, if it is still ours.
 local taken = redis.call('GET', rk)
@@ -184,7 +184,7 @@ return ob_batch(chosen, max)
 
 // ARGV[5..]: chat owner lease_until lease_ms
 const RedisScript& renew_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local lk = p .. 'oblease:' .. ARGV[5]
 local v = redis.call('GET', lk)
 if not v then return 0 end
@@ -198,7 +198,7 @@ return 1
 
 // ARGV[5..]: chat owner
 const RedisScript& release_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local lk = p .. 'oblease:' .. ARGV[5]
 local v = redis.call('GET', lk)
 if v and string.sub(v, string.find(v, ':', 1, true) + 1) == ARGV[6] then
@@ -211,7 +211,7 @@ return 1
 
 // ARGV[5..]: id message_id
 const RedisScript& sent_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 if ob_settle(ARGV[5], 'sent') == 1 then
   redis.call('HSET', obk(ARGV[5]), 'msg', ARGV[6])
 end
@@ -222,7 +222,7 @@ return 1
 
 // ARGV[5..]: id error
 const RedisScript& dropped_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 if ob_settle(ARGV[5], 'dropped') == 1 then
   redis.call('HSET', obk(ARGV[5]), 'err', ARGV[6])
 end
@@ -233,7 +233,7 @@ return 1
 
 // ARGV[5..]: id error not_before token
 const RedisScript& retry_script() {
-  static const RedisScript s = script(R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local k = obk(ARGV[5])
 local f = redis.call('HMGET', k, 'state', 'chat', 'retry_token')
 if f[1] ~= 'pending' then return 0 end
@@ -247,46 +247,35 @@ return 1
   return s;
 }
 
-int64_t to_i64(const std::string& s) {
-  if (s.empty()) return 0;
-  try {
-    return std::stoll(s);
-  } catch (...) {
-    return 0;
-  }
-}
-
 std::optional<OutboxEntry> parse_entry(const RedisReply& r) {
-  if (r.type != RedisReply::Type::kArray || r.elements.empty()) return std::nullopt;
   OutboxEntry e;
-  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-    const std::string& f = r.elements[i].str;
-    const std::string& v = r.elements[i + 1].str;
+  bool found = for_each_redis_field(r, [&e](const std::string& f, const std::string& v) {
     if (f == "id")
       e.id = v;
     else if (f == "chat")
-      e.chat_id = to_i64(v);
+      e.chat_id = redis_field_int(v);
     else if (f == "job")
       e.job_id = v;
     else if (f == "body")
       e.body = v;
     else if (f == "seq")
-      e.seq = to_i64(v);
+      e.seq = redis_field_int(v);
     else if (f == "created")
-      e.created_ms = to_i64(v);
+      e.created_ms = redis_field_int(v);
     else if (f == "state")
       e.state = outbox_state_from_string(v);
     else if (f == "msg")
-      e.message_id = to_i64(v);
+      e.message_id = redis_field_int(v);
     else if (f == "attempts")
-      e.attempts = static_cast<int>(to_i64(v));
+      e.attempts = static_cast<int>(redis_field_int(v));
     else if (f == "nb")
-      e.not_before_ms = to_i64(v);
+      e.not_before_ms = redis_field_int(v);
     else if (f == "err")
       e.last_error = v;
     else if (f == "pri")
-      e.priority = static_cast<int>(to_i64(v));
-  }
+      e.priority = static_cast<int>(redis_field_int(v));
+  });
+  if (!found) return std::nullopt;
   return e;
 }
 
@@ -315,8 +304,7 @@ RedisOutbox::RedisOutbox(std::shared_ptr<RedisConnection> redis, Clock& clock, Q
     : redis_(std::move(redis)), clock_(clock), options_(options), prefix_(std::move(prefix)) {}
 
 std::vector<std::string> RedisOutbox::args() const {
-  return {prefix_, std::to_string(clock_.unix_ms()), std::to_string(options_.finished_retention_ms),
-          std::to_string(options_.stats_window)};
+  return redis_job_args(prefix_, clock_.unix_ms(), options_);
 }
 
 void RedisOutbox::add(const std::vector<OutboxEntry>& entries) {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/testing/manual_clock.h"
+#include "common/testing/manual_clock.h"
 #include "store/testing/redis_server.h"
 
 namespace tgscribe::store {
@@ -31,7 +31,7 @@ class RedisTranscriptCacheTest : public ::testing::Test {
     return std::make_unique<RedisTranscriptCache>(RedisConnection::open(server_->url()), ttl_s, 0,
                                                   clock_);
   }
-  testing::ManualClock clock_;
+  tgscribe::testing::ManualClock clock_;
   std::unique_ptr<RedisServer> server_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "store/job_store_rules.h"
 #include "store/redis/redis_job_queue.h"
+#include "store/redis/redis_job_script.h"
 #include "store/redis/redis_outbox.h"
 
 namespace tgscribe::store {
@@ -12,7 +13,7 @@ namespace {
 // ARGV[5..]: update_id(0: none) token update_retention_ms has_job(0|1) limit, then the job's
 // 13 fields (store_job) when has_job, then the messages, then the refusal (ob_add).
 const RedisScript& admit_script() {
-  static const RedisScript s(redis_job_lua() + R"lua(
+  static const RedisScript s = redis_job_script(R"lua(
 local uk = ARGV[5] ~= '0' and (p .. 'upd:' .. ARGV[5]) or nil
 local token, upd_retention, has_job, limit = ARGV[6], ARGV[7], ARGV[8] == '1', tonumber(ARGV[9])
 local i = 10
@@ -79,15 +80,10 @@ RedisUpdateLog::RedisUpdateLog(std::shared_ptr<RedisConnection> redis, Clock& cl
 
 AdmitResult RedisUpdateLog::admit(const Admission& admission) {
   int64_t now = clock_.unix_ms();
-  std::vector<std::string> a = {prefix_,
-                                std::to_string(now),
-                                std::to_string(options_.finished_retention_ms),
-                                std::to_string(options_.stats_window),
-                                std::to_string(admission.update_id),
-                                redis_request_token(),
-                                std::to_string(std::max<int64_t>(1, options_.update_retention_ms)),
-                                admission.job ? "1" : "0",
-                                std::to_string(admission.per_user_limit)};
+  std::vector<std::string> a = redis_job_args(prefix_, now, options_);
+  a.insert(a.end(), {std::to_string(admission.update_id), redis_request_token(),
+                     std::to_string(std::max<int64_t>(1, options_.update_retention_ms)),
+                     admission.job ? "1" : "0", std::to_string(admission.per_user_limit)});
   if (admission.job) {
     Job job = admitted_job(admission, now);  // throws before anything is written
     a.insert(a.end(),

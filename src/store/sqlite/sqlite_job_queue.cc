@@ -196,10 +196,7 @@ QueueStats SqliteJobQueue::stats() {
       waits.push_back(static_cast<double>(q.int_at(0)));
       runs.push_back(static_cast<double>(q.int_at(1)));
     }
-    s.wait_p50_ms = percentile(waits, 50);
-    s.wait_p95_ms = percentile(waits, 95);
-    s.run_p50_ms = percentile(runs, 50);
-    s.run_p95_ms = percentile(runs, 95);
+    set_duration_percentiles(s, waits, runs);
     return s;
   });
 }

@@ -10,9 +10,9 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/testing/manual_clock.h"
 #include "store/sqlite/sqlite_job_stores.h"
 #include "store/sqlite/sqlite_settings_store.h"
-#include "store/testing/manual_clock.h"
 #include "store/testing/store_factories.h"
 #include "support/test_util.h"
 
@@ -20,8 +20,8 @@ namespace tgscribe::store {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::ManualClock;
 using testing::numbered;
+using tgscribe::testing::ManualClock;
 using tgscribe::testing::TempDir;
 
 OutboxEntry message(const std::string& id, int64_t chat, const std::string& job_id = "") {

@@ -42,7 +42,7 @@ std::optional<std::string> SqliteTranscriptCache::sha_for_file(const std::string
         .run();
     return value;
   });
-  count(sha ? file_hits_ : file_misses_);
+  counters_.file(sha.has_value());
   return sha;
 }
 
@@ -80,16 +80,16 @@ std::optional<transcript::Transcript> SqliteTranscriptCache::get(const std::stri
     return value;
   });
   if (!json) {
-    count(content_misses_);
+    counters_.content(false);
     return std::nullopt;
   }
   try {
     auto t = transcript::from_json(*json);
-    count(content_hits_);
+    counters_.content(true);
     return t;
   } catch (const std::exception&) {
     // A row that no longer parses (written by a future format) is a miss, not a failure.
-    count(content_misses_);
+    counters_.content(false);
     return std::nullopt;
   }
 }
@@ -169,11 +169,7 @@ void SqliteTranscriptCache::purge_expired() {
 }
 
 CacheStats SqliteTranscriptCache::stats() {
-  CacheStats s;
-  s.file_hits = file_hits_.load();
-  s.file_misses = file_misses_.load();
-  s.content_hits = content_hits_.load();
-  s.content_misses = content_misses_.load();
+  CacheStats s = counters_.snapshot();
   int64_t now = clock_.unix_ms();
   s.entries = db_->read([&] {
     Statement q = db_->prepare("SELECT COUNT(*) FROM cache_transcripts WHERE expires_ms > ?1");

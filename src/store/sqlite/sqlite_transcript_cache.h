@@ -33,13 +33,12 @@ class SqliteTranscriptCache : public TranscriptCache {
  private:
   int64_t expiry(int64_t now) const;
   void evict_beyond_bound(const char* table, const char* key_column, int kind);
-  void count(std::atomic<int64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
 
   std::shared_ptr<SqliteDb> db_;
   const int64_t ttl_ms_;
   const int64_t max_entries_;
   Clock& clock_;
-  std::atomic<int64_t> file_hits_{0}, file_misses_{0}, content_hits_{0}, content_misses_{0};
+  CacheCounters counters_;
   std::atomic<int64_t> puts_{0};
 };
 

@@ -16,14 +16,16 @@
 #include <memory>
 #include <string>
 
+#include "common/testing/manual_clock.h"
 #include "store/job_stores.h"
 #include "store/queue_policy.h"
 #include "store/settings_store.h"
-#include "store/testing/manual_clock.h"
 #include "store/transcript_cache.h"
 #include "support/test_util.h"
 
 namespace tgscribe::store::testing {
+
+using tgscribe::testing::ManualClock;
 
 // "t" + 16 random hex digits.
 std::string unique_test_namespace();

@@ -43,6 +43,8 @@ json decode_form_value(const std::string& name, const std::string& value) {
   return j.is_discarded() ? json(value) : j;
 }
 
+// Counted as Telegram does and independently of common/utf8 (the client's truncation uses
+// that): a shared bug would pass the fake's length limits unseen.
 size_t utf16_length(const std::string& s) {
   size_t n = 0;
   for (unsigned char c : s) {
