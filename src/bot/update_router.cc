@@ -37,8 +37,8 @@ telegram::Message as_spoken(const telegram::Message& raw) {
 
 }  // namespace
 
-UpdateRouter::Bot(BotEnv& env, std::function<void()> wake_workers,
-                  std::function<void()> wake_outbox)
+UpdateRouter::UpdateRouter(BotEnv& env, std::function<void()> wake_workers,
+                           std::function<void()> wake_outbox)
     : env_(env),
       intake_(env),
       commands_(env, intake_),

@@ -71,9 +71,8 @@ std::string join(const std::vector<T>& items) {
   return out;
 }
 
-template <class M>
-OptionSpec::Show show_member(M Config::*member) {
-  return [member](const Config& c) -> std::string { return c.*member; };
+OptionSpec::Show show_member(std::string Config::*member) {
+  return [member](const Config& c) { return c.*member; };
 }
 
 // A number read from `v` within [lo, hi] into `out`; the error says which rule it broke.

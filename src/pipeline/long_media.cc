@@ -12,6 +12,7 @@
 #include "common/remove_on_exit.h"
 #include "media/audio_encoder.h"
 #include "media/media_source.h"
+#include "media/opus_pcm_encoder.h"
 #include "media/pcm_decoder.h"
 #include "media/speech_cutter.h"
 #include "pipeline/chunk_scheduler.h"
@@ -68,7 +69,11 @@ LongMediaResult transcribe_long_media(engine::Transcriber& engine, const media::
                                                 "." + plan.format.extension));
       media::EncodeOptions e = plan.encode;
       e.cancelled = stop;
-      state->encoded = media::encode_pcm(state->pcm.pcm, state->file.path(), e);
+      // Opus through libopus itself: the same file as encode_pcm for a third less CPU in a
+      // virtual machine (media/opus_pcm_encoder.h).
+      state->encoded = e.codec == media::AudioCodec::kOpus
+                           ? media::encode_pcm_opus(state->pcm.pcm, state->file.path(), e)
+                           : media::encode_pcm(state->pcm.pcm, state->file.path(), e);
       state->pcm.pcm = {};  // the PCM is the memory that counts: gone once encoded
     };
     work.send = [state, index, &plan, &job, &engine, stop, &bytes, &progress_mutex, &done,
