@@ -118,22 +118,26 @@ Option bool_opt(bool Config::*member) {
           [=](const Config& c) { return std::string(c.*member ? "true" : "false"); }};
 }
 
-Option string_opt(std::string Config::*member) {
+// A text option: trimmed, then `check` may refuse it (an error) or normalise it in place.
+Option text_opt(
+    std::string Config::*member,
+    std::function<Err(std::string&)> check = [](std::string&) { return Err(); }) {
   return {[=](Config& c, const std::string& v) -> Err {
-            c.*member = trim(v);
+            std::string t = trim(v);
+            if (auto e = check(t)) return e;
+            c.*member = t;
             return std::nullopt;
           },
           show_member(member)};
 }
 
+Option string_opt(std::string Config::*member) { return text_opt(member); }
+
 Option secret_opt(std::string Config::*member) {
-  return {[=](Config& c, const std::string& v) -> Err {
-            std::string t = trim(v);
-            register_secret(t);
-            c.*member = t;
-            return std::nullopt;
-          },
-          show_member(member)};
+  return text_opt(member, [](std::string& t) {
+    register_secret(t);
+    return Err();
+  });
 }
 
 Option choice_opt(std::vector<std::string> choices, std::string Config::*member) {
@@ -302,15 +306,11 @@ std::vector<OptionSpec> build_specs() {
        },
        [](const Config& c) { return number_text(c.llm_context_tokens); }});
   add("LLM_TIMEOUT_S", false, int_opt(1, 3600, &Config::llm_timeout_s));
-  add("LANGUAGE", false,
-      {[](Config& c, const std::string& v) -> Err {
-         std::string t = to_lower(trim(v));
-         if (t.empty()) t = "auto";
-         if (auto e = check_language(t)) return e;
-         c.language = t;
-         return std::nullopt;
-       },
-       show_member(&Config::language)});
+  add("LANGUAGE", false, text_opt(&Config::language, [](std::string& t) {
+        t = to_lower(t);
+        if (t.empty()) t = "auto";
+        return check_language(t);
+      }));
   add("OUTPUT_FORMATS", false,
       {[](Config& c, const std::string& v) -> Err {
          std::vector<std::string> list;
@@ -337,30 +337,23 @@ std::vector<OptionSpec> build_specs() {
   add("QUEUE_ADMIN_BOOST", false, int_opt(0, 1'000'000, &Config::queue_admin_boost));
   add("QUEUE_LEASE_S", false, int_opt(5, 86400, &Config::queue_lease_s));
   add("OUTBOX_SENDERS", false, int_opt(1, 256, &Config::outbox_senders));
-  add("REDIS_URL", false,
-      {[](Config& c, const std::string& v) -> Err {
-         static const std::regex re(R"(^rediss?://([^@/]*@)?[^/:@]+(:[0-9]+)?(/[0-9]+)?$)");
-         std::string t = trim(v);
-         if (auto at = t.find('@'); at != std::string::npos) {
-           auto colon = t.find(':', t.find("://") + 3);
-           if (colon != std::string::npos && colon < at)
-             register_secret(t.substr(colon + 1, at - colon - 1));
-         }
-         if (!std::regex_match(t, re)) {
-           return fmt::format("must look like redis://[:password@]host[:port][/db], got \"{}\"",
-                              mask_url_password(t));
-         }
-         c.redis_url = t;
-         return std::nullopt;
-       },
-       show_member(&Config::redis_url)});
-  add("DATA_DIR", false,
-      {[](Config& c, const std::string& v) -> Err {
-         if (trim(v).empty()) return std::string("must not be empty");
-         c.data_dir = trim(v);
-         return std::nullopt;
-       },
-       show_member(&Config::data_dir)});
+  add("REDIS_URL", false, text_opt(&Config::redis_url, [](std::string& t) -> Err {
+        static const std::regex re(R"(^rediss?://([^@/]*@)?[^/:@]+(:[0-9]+)?(/[0-9]+)?$)");
+        if (auto at = t.find('@'); at != std::string::npos) {
+          auto colon = t.find(':', t.find("://") + 3);
+          if (colon != std::string::npos && colon < at)
+            register_secret(t.substr(colon + 1, at - colon - 1));
+        }
+        if (!std::regex_match(t, re)) {
+          return fmt::format("must look like redis://[:password@]host[:port][/db], got \"{}\"",
+                             mask_url_password(t));
+        }
+        return std::nullopt;
+      }));
+  add("DATA_DIR", false, text_opt(&Config::data_dir, [](std::string& t) -> Err {
+        if (t.empty()) return std::string("must not be empty");
+        return std::nullopt;
+      }));
   add("AUDIO_TARGET_SAMPLE_RATE", false, int_opt(8000, 48000, &Config::audio_target_sample_rate));
   add("AUDIO_TARGET_CHANNELS", false, int_opt(1, 2, &Config::audio_target_channels));
   add("AUDIO_TARGET_BITRATE", false,
@@ -394,32 +387,23 @@ std::vector<OptionSpec> build_specs() {
        [](const Config& c) { return std::string(c.skip_silence ? "auto" : "off"); }});
   add("MAX_FILE_SIZE_MB", false, double_opt(0.001, 100000, &Config::max_file_size_mb));
   add("MAX_DURATION_S", false, double_opt(1, 7 * 86400, &Config::max_duration_s));
-  add("WEBHOOK_URL", false,
-      {[](Config& c, const std::string& v) -> Err {
-         std::string t = trim(v);
-         if (!t.empty() && !starts_with_icase(t, "https://") && !starts_with_icase(t, "http://")) {
-           return fmt::format(
-               "must be an https:// URL (http:// only with a local Bot API server), "
-               "got \"{}\"",
-               redact(t));
-         }
-         c.webhook_url = t;
-         return std::nullopt;
-       },
-       show_member(&Config::webhook_url)});
-  add("WEBHOOK_SECRET", true,
-      {[](Config& c, const std::string& v) -> Err {
-         static const std::regex re("^[A-Za-z0-9_-]{1,256}$");
-         std::string t = trim(v);
-         if (!t.empty() && !std::regex_match(t, re)) {
-           return std::string(
-               "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
-         }
-         register_secret(t);
-         c.webhook_secret = t;
-         return std::nullopt;
-       },
-       show_member(&Config::webhook_secret)});
+  add("WEBHOOK_URL", false, text_opt(&Config::webhook_url, [](std::string& t) -> Err {
+        if (!t.empty() && !starts_with_icase(t, "https://") && !starts_with_icase(t, "http://")) {
+          return fmt::format(
+              "must be an https:// URL (http:// only with a local Bot API server), got \"{}\"",
+              redact(t));
+        }
+        return std::nullopt;
+      }));
+  add("WEBHOOK_SECRET", true, text_opt(&Config::webhook_secret, [](std::string& t) -> Err {
+        static const std::regex re("^[A-Za-z0-9_-]{1,256}$");
+        if (!t.empty() && !std::regex_match(t, re)) {
+          return std::string(
+              "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)");
+        }
+        register_secret(t);
+        return std::nullopt;
+      }));
   add("WEBHOOK_LISTEN", false, listen_opt(&Config::webhook_listen));
   add("WEBHOOK_MAX_CONNECTIONS", false, int_opt(1, 100000, &Config::webhook_max_connections));
   add("WEBHOOK_MAX_BODY_BYTES", false,
