@@ -164,7 +164,9 @@ TEST(PrometheusTextParser, ErrorsTextListsEachErrorOnItsOwnLine) {
   std::string text = p.errors_text();
   EXPECT_EQ(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')), p.errors.size());
   for (const auto& e : p.errors) EXPECT_NE(text.find(e + "\n"), std::string::npos) << e;
-  EXPECT_EQ(parse_prometheus_text("").errors_text(), "");
+  EXPECT_EQ(
+      parse_prometheus_text("# HELP a_total A.\n# TYPE a_total counter\na_total 1\n").errors_text(),
+      "");
 }
 
 }  // namespace

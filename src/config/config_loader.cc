@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 #include "common/redact.h"
 #include "common/strings.h"
@@ -65,9 +66,9 @@ std::string number_text(T v) {
 
 // A list option's text: items joined by commas, as split_list() reads them.
 template <class T>
-std::string join(const std::vector<T>& items) {
+std::string join(const std::vector<T>& items, const char* sep = ",") {
   std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ",") + fmt::format("{}", i);
+  for (const auto& i : items) out += (out.empty() ? "" : sep) + fmt::format("{}", i);
   return out;
 }
 
@@ -75,18 +76,18 @@ OptionSpec::Show show_member(std::string Config::*member) {
   return [member](const Config& c) { return c.*member; };
 }
 
-// A number read from `v` within [lo, hi] into `out`; the error says which rule it broke.
-Err read_int(const std::string& v, int64_t lo, int64_t hi, int64_t& out) {
-  auto n = parse_int(v);
-  if (!n) return fmt::format("must be a whole number, got \"{}\"", v);
-  if (*n < lo || *n > hi) return fmt::format("must be between {} and {}, got {}", lo, hi, *n);
-  out = *n;
-  return std::nullopt;
-}
-
-Err read_double(const std::string& v, double lo, double hi, double& out) {
-  auto n = parse_double(v);
-  if (!n) return fmt::format("must be a number, got \"{}\"", v);
+// A number read from `v` within [lo, hi] into `out` (left alone on an error, which says which
+// rule `v` broke): int64_t for whole numbers, double for any.
+template <class N>
+Err read_number(const std::string& v, N lo, N hi, N& out) {
+  constexpr bool whole = std::is_integral_v<N>;
+  std::optional<N> n;
+  if constexpr (whole) {
+    n = parse_int(v);
+  } else {
+    n = parse_double(v);
+  }
+  if (!n) return fmt::format("must be a {}, got \"{}\"", whole ? "whole number" : "number", v);
   if (*n < lo || *n > hi) return fmt::format("must be between {} and {}, got {}", lo, hi, *n);
   out = *n;
   return std::nullopt;
@@ -96,7 +97,7 @@ template <class T>
 Option int_opt(int64_t lo, int64_t hi, T Config::*member) {
   return {[=](Config& c, const std::string& v) -> Err {
             int64_t n = 0;
-            if (auto e = read_int(v, lo, hi, n)) return e;
+            if (auto e = read_number(v, lo, hi, n)) return e;
             c.*member = static_cast<T>(n);
             return std::nullopt;
           },
@@ -104,7 +105,7 @@ Option int_opt(int64_t lo, int64_t hi, T Config::*member) {
 }
 
 Option double_opt(double lo, double hi, double Config::*member) {
-  return {[=](Config& c, const std::string& v) { return read_double(v, lo, hi, c.*member); },
+  return {[=](Config& c, const std::string& v) { return read_number(v, lo, hi, c.*member); },
           [=](const Config& c) { return number_text(c.*member); }};
 }
 
@@ -198,8 +199,25 @@ Option listen_opt(std::string Config::*member) {
           show_member(member)};
 }
 
-const std::set<std::string> kEngines = {"groq", "openai", "deepgram", "sphinx"};
-const std::set<std::string> kFormats = {"txt", "srt", "vtt", "json"};
+// A comma list of `what`s ("groq,sphinx"), each one of `choices`, in the order given; with
+// `unique`, a repeat is dropped.
+Option choice_list_opt(std::string what, std::vector<std::string> choices, bool unique,
+                       std::vector<std::string> Config::*member) {
+  return {[=](Config& c, const std::string& v) -> Err {
+            std::vector<std::string> list;
+            for (auto& item : split_list(to_lower(v))) {
+              if (std::find(choices.begin(), choices.end(), item) == choices.end()) {
+                return fmt::format("unknown {} \"{}\" ({})", what, item, join(choices, ", "));
+              }
+              if (!unique || std::find(list.begin(), list.end(), item) == list.end()) {
+                list.push_back(item);
+              }
+            }
+            c.*member = list;
+            return std::nullopt;
+          },
+          [=](const Config& c) { return join(c.*member); }};
+}
 
 Err check_language(const std::string& v) {
   static const std::regex re("^[a-z]{2}$");
@@ -222,7 +240,7 @@ std::vector<OptionSpec> build_specs() {
   add("TELEGRAM_DOWNLOAD_LIMIT_MB", false,
       {[](Config& c, const std::string& v) -> Err {
          double mb = 0;
-         if (auto e = read_double(v, 0.001, 1e6, mb)) return e;
+         if (auto e = read_number(v, 0.001, 1e6, mb)) return e;
          c.telegram_download_limit_bytes = static_cast<int64_t>(mb * 1e6);
          return std::nullopt;
        },
@@ -231,18 +249,8 @@ std::vector<OptionSpec> build_specs() {
   add("TRANSCRIBER", false,
       choice_opt({"auto", "groq", "openai", "deepgram", "sphinx"}, &Config::transcriber));
   add("TRANSCRIBER_FALLBACK", false,
-      {[](Config& c, const std::string& v) -> Err {
-         std::vector<std::string> list;
-         for (auto& e : split_list(to_lower(v))) {
-           if (!kEngines.count(e)) {
-             return fmt::format("unknown engine \"{}\" (groq, openai, deepgram, sphinx)", e);
-           }
-           list.push_back(e);
-         }
-         c.transcriber_fallback = list;
-         return std::nullopt;
-       },
-       [](const Config& c) { return join(c.transcriber_fallback); }});
+      choice_list_opt("engine", {"groq", "openai", "deepgram", "sphinx"}, false,
+                      &Config::transcriber_fallback));
   add("GROQ_API_KEY", true, secret_opt(&Config::groq_api_key));
   add("GROQ_API_URL", false, url_opt(&Config::groq_api_url));
   add("GROQ_MODEL", false, string_opt(&Config::groq_model));
@@ -302,7 +310,7 @@ std::vector<OptionSpec> build_specs() {
            c.llm_context_tokens = 0;
            return std::nullopt;
          }
-         return read_int(v, 1024, 10'000'000, c.llm_context_tokens);
+         return read_number<int64_t>(v, 1024, 10'000'000, c.llm_context_tokens);
        },
        [](const Config& c) { return number_text(c.llm_context_tokens); }});
   add("LLM_TIMEOUT_S", false, int_opt(1, 3600, &Config::llm_timeout_s));
@@ -312,18 +320,7 @@ std::vector<OptionSpec> build_specs() {
         return check_language(t);
       }));
   add("OUTPUT_FORMATS", false,
-      {[](Config& c, const std::string& v) -> Err {
-         std::vector<std::string> list;
-         for (auto& f : split_list(to_lower(v))) {
-           if (!kFormats.count(f)) {
-             return fmt::format("unknown format \"{}\" (txt, srt, vtt, json)", f);
-           }
-           if (std::find(list.begin(), list.end(), f) == list.end()) list.push_back(f);
-         }
-         c.output_formats = list;
-         return std::nullopt;
-       },
-       [](const Config& c) { return join(c.output_formats); }});
+      choice_list_opt("format", {"txt", "srt", "vtt", "json"}, true, &Config::output_formats));
   add("MESSAGE_FILE_THRESHOLD", false, int_opt(200, 1'000'000, &Config::message_file_threshold));
   add("CACHE_ENABLED", false, bool_opt(&Config::cache_enabled));
   add("CACHE_TYPE", false, choice_opt({"memory", "sqlite", "redis"}, &Config::cache_type));
