@@ -23,6 +23,7 @@ option(TGSCRIBE_UNITY "Compile each product library as a few large units (faster
 set(TGSCRIBE_UNITY_SKIP
     src/common/redact.cc
     src/transcript/json_format.cc
+    src/media/opus_pcm_encoder.cc
     src/engine/openai_compatible_transcriber.cc
     src/engine/text_translator.cc
     src/store/redis/redis_job_queue.cc
@@ -30,6 +31,7 @@ set(TGSCRIBE_UNITY_SKIP
     src/store/redis/redis_transcript_cache.cc
     src/store/redis/redis_usage_ledger.cc
     src/jobs/transcript_messages.cc
+    src/bot/update_router.cc
     src/app/doctor_subcommand.cc)
 
 # Called once every module exists.

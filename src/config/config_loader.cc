@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <set>
 #include <sstream>
 #include <type_traits>
 
@@ -145,7 +144,7 @@ Option choice_opt(std::vector<std::string> choices, std::string Config::*member)
   return {[=](Config& c, const std::string& v) -> Err {
             std::string t = to_lower(trim(v));
             if (std::find(choices.begin(), choices.end(), t) == choices.end()) {
-              return fmt::format("must be one of {}, got \"{}\"", join(choices), v);
+              return fmt::format("must be one of {}, got \"{}\"", join(choices, ", "), v);
             }
             c.*member = t;
             return std::nullopt;

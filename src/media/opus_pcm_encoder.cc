@@ -224,8 +224,8 @@ EncodeResult encode_pcm_opus(std::span<const int16_t> pcm, const std::filesystem
 
   std::FILE* f = std::fopen(out.c_str(), "wb");
   if (!f) fail(fmt::format("cannot create output file: {}", std::strerror(errno)));
-  const bool written = std::fwrite(m.file.bytes.data(), 1, m.file.bytes.size(), f) ==
-                       m.file.bytes.size();
+  const bool written =
+      std::fwrite(m.file.bytes.data(), 1, m.file.bytes.size(), f) == m.file.bytes.size();
   if (std::fclose(f) != 0 || !written) {
     std::error_code ec;
     std::filesystem::remove(out, ec);

@@ -37,13 +37,13 @@ std::vector<std::string> demuxed(const std::filesystem::path& p) {
                             static_cast<size_t>(par->extradata_size)) +
                 " rate " + std::to_string(par->sample_rate) + " ch " +
                 std::to_string(par->ch_layout.nb_channels) + " padding " +
-                std::to_string(par->initial_padding) + " tb " +
-                std::to_string(st->time_base.num) + "/" + std::to_string(st->time_base.den));
+                std::to_string(par->initial_padding) + " tb " + std::to_string(st->time_base.num) +
+                "/" + std::to_string(st->time_base.den));
   AVPacket* pkt = av_packet_alloc();
   while (av_read_frame(fmt, pkt) >= 0) {
     std::string e(reinterpret_cast<const char*>(pkt->data), static_cast<size_t>(pkt->size));
-    e += " pts " + std::to_string(pkt->pts) + " dur " + std::to_string(pkt->duration) +
-         " flags " + std::to_string(pkt->flags);
+    e += " pts " + std::to_string(pkt->pts) + " dur " + std::to_string(pkt->duration) + " flags " +
+         std::to_string(pkt->flags);
     for (int i = 0; i < pkt->side_data_elems; ++i) {
       e += " side " + std::to_string(pkt->side_data[i].type) + ":" +
            std::string(reinterpret_cast<const char*>(pkt->side_data[i].data),
@@ -112,9 +112,9 @@ TEST_P(SameFileAsEncodePcm, SamePacketsAndTimes) {
 INSTANTIATE_TEST_SUITE_P(
     Lengths, SameFileAsEncodePcm,
     ::testing::Values(Case{Container::kOgg, 1, 16000 * 7 + 123},  // ends inside a frame
-                      Case{Container::kOgg, 1, 320 * 100},         // ends on a frame
-                      Case{Container::kOgg, 1, 50},                // shorter than the lookahead
-                      Case{Container::kOgg, 1, 0},                 // nothing: headers only
+                      Case{Container::kOgg, 1, 320 * 100},        // ends on a frame
+                      Case{Container::kOgg, 1, 50},               // shorter than the lookahead
+                      Case{Container::kOgg, 1, 0},                // nothing: headers only
                       Case{Container::kOgg, 2, 16000 * 2 + 7},
                       Case{Container::kWebm, 1, 16000 * 7 + 123},
                       Case{Container::kWebm, 1, 320 * 100}));
