@@ -63,6 +63,13 @@ void SpeechCutter::push(const int16_t* samples, size_t count) {
 
 void SpeechCutter::append(Building& b, int64_t orig_frame, const int16_t* data, int64_t frames) {
   if (frames <= 0) return;
+  if (b.chunk.pcm.capacity() == 0) {
+    // A chunk never holds more than max_s (a hard cut comes first, a joined tail is checked):
+    // room for that at once, instead of growing by doubling, copies nothing and gives every
+    // chunk the same size of block, which the allocator maps and unmaps as a whole, so the
+    // memory of a chunk sent goes back to the system (pages not yet written cost nothing).
+    b.chunk.pcm.reserve(static_cast<size_t>(frames_of(o_.max_s) + window_frames_) * ch_);
+  }
   b.chunk.pcm.insert(b.chunk.pcm.end(), data, data + frames * ch_);
   const double a = static_cast<double>(orig_frame) / o_.sample_rate;
   const double e = static_cast<double>(orig_frame + frames) / o_.sample_rate;
