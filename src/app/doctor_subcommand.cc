@@ -1,38 +1,17 @@
 #include "app/doctor_subcommand.h"
 
-#include <stdlib.h>
-
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "app/doctor_checks.h"
 #include "app/doctor_report.h"
+#include "common/error.h"
+#include "common/remove_on_exit.h"
 
 namespace tgscribe::app {
-namespace {
-
-// A private directory for the engines' test clip, removed on every way out.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "tgscribe-doctor-XXXXXX").string();
-    if (mkdtemp(tmpl.data())) path_ = tmpl;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-}  // namespace
 
 int run_doctor(const config::LoadResult& loaded, const DoctorOptions& options) {
   using namespace doctor;
@@ -60,17 +39,22 @@ int run_doctor(const config::LoadResult& loaded, const DoctorOptions& options) {
   }
   report(check_ffmpeg());
 
-  ScratchDir scratch;
+  // The test clips live in a private scratch directory, removed however doctor ends.
+  std::optional<RemoveOnExit> scratch;
+  try {
+    scratch.emplace(make_temp_dir(std::filesystem::temp_directory_path(), "tgscribe-doctor-"));
+  } catch (const Error&) {
+  }
   for (const auto& engine : configured_engines(c)) {
     const std::string name = "engine " + engine;
     if (!c.runs_workers()) {
       report(skip(name, "BOT_ROLE=ingest transcribes nothing"));
     } else if (options.no_engine_requests && engine != "sphinx") {
       report(skip(name, "not called (--no-engine-requests)"));
-    } else if (scratch.path().empty()) {
+    } else if (!scratch) {
       report(fail(name, "cannot create a temporary directory for the test clip"));
     } else {
-      report(check_engine(c, engine, scratch.path()));
+      report(check_engine(c, engine, scratch->path()));
     }
   }
 

@@ -37,8 +37,8 @@ struct Completion {
 // it named none; the model has already lowered context_tokens() to it.
 class ContextTooLong : public Error {
  public:
-  ContextTooLong(std::string message, int64_t limit_tokens)
-      : Error(ErrorKind::kClient, std::move(message)), limit_tokens_(limit_tokens) {}
+  ContextTooLong(const std::string& message, int64_t limit_tokens)
+      : Error(ErrorKind::kClient, message), limit_tokens_(limit_tokens) {}
   int64_t limit_tokens() const { return limit_tokens_; }
 
  private:

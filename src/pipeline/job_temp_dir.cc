@@ -36,7 +36,7 @@ bool live_job_dir_of_another_process(const fs::directory_entry& entry) {
 }
 }  // namespace
 
-JobTempDir::JobTempDir(fs::path data_dir) : root_(std::move(data_dir) / "tmp") {}
+JobTempDir::JobTempDir(fs::path data_dir) : root_(data_dir / "tmp") {}
 
 JobTempDir::~JobTempDir() = default;  // dir_ removes the directory
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "e2e/bot_deployment.h"
+#include "support/loopback_client.h"
 #include "common/utf8.h"
 
 namespace tgscribe {
@@ -162,23 +163,6 @@ TEST_F(HostilePeers, LeftoversOfAKilledRunAreSweptAtStart) {
 
 // --- the webhook under attack -----------------------------------------------------------
 
-int connect_from(const std::string& source, int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  inet_pton(AF_INET, source.c_str(), &local.sin_addr);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
-      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // 100 slow clients (each from its own loopback address) trickle request heads and one client
 // streams headers without end; Telegram's update still gets its 200 and its transcript.
 TEST_F(HostilePeers, WebhookServesTelegramWhileSlowClientsHoldConnections) {
@@ -193,7 +177,7 @@ TEST_F(HostilePeers, WebhookServesTelegramWhileSlowClientsHoldConnections) {
 
   std::vector<int> slow;
   for (int i = 0; i < 100; ++i) {
-    int fd = connect_from("127.0.2." + std::to_string(i + 1), port);
+    int fd = testing::connect_loopback(port, ("127.0.2." + std::to_string(i + 1)).c_str());
     ASSERT_GE(fd, 0);
     slow.push_back(fd);
   }
@@ -210,7 +194,7 @@ TEST_F(HostilePeers, WebhookServesTelegramWhileSlowClientsHoldConnections) {
     }
   });
   std::thread endless([&] {
-    int fd = connect_from("127.0.0.3", port);
+    int fd = testing::connect_loopback(port, "127.0.0.3");
     if (fd < 0) return;
     timeval tv{2, 0};
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
