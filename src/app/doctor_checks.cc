@@ -13,6 +13,7 @@
 #include <span>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/redact.h"
 #include "common/strings.h"
 #include "engine/engine_factory.h"
@@ -174,17 +175,11 @@ CheckResult assess_api_mode(const config::Config& config) {
 CheckResult assess_webhook(const config::Config& config, const json& info, int64_t now_unix_s) {
   const std::string name = "webhook";
   if (!info.is_object()) return fail(name, "getWebhookInfo answered something unreadable");
-  auto str = [&](const char* key) {
-    auto it = info.find(key);
-    return it != info.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  auto num = [&](const char* key) {
-    auto it = info.find(key);
-    return it != info.end() && it->is_number_integer() ? it->get<int64_t>() : int64_t{0};
-  };
-  const std::string at_telegram = str("url");
+  const std::string at_telegram = string_field(info, "url");
   const std::string& wanted = config.webhook_url;
-  const std::string waiting = plural(num("pending_update_count"), "update", "updates") + " waiting";
+  const std::string waiting =
+      plural(integer_field(info, "pending_update_count").value_or(0), "update", "updates") +
+      " waiting";
 
   CheckResult r;
   if (wanted.empty() && at_telegram.empty()) {
@@ -206,12 +201,13 @@ CheckResult assess_webhook(const config::Config& config, const json& info, int64
   }
   // Telegram keeps the last failed delivery to the webhook: the usual sign of a URL that does
   // not reach WEBHOOK_LISTEN (proxy, port, certificate).
-  if (!at_telegram.empty() && num("last_error_date") > 0) {
-    std::string message = str("last_error_message");
+  if (!at_telegram.empty() && integer_field(info, "last_error_date").value_or(0) > 0) {
+    std::string message = string_field(info, "last_error_message");
     r.status = r.status == Status::kOk ? Status::kWarn : r.status;
-    r.detail += fmt::format("; last delivery error {} ago: {}",
-                            human_age(now_unix_s - num("last_error_date")),
-                            message.empty() ? "(no message)" : message);
+    r.detail +=
+        fmt::format("; last delivery error {} ago: {}",
+                    human_age(now_unix_s - integer_field(info, "last_error_date").value_or(0)),
+                    message.empty() ? "(no message)" : message);
   }
   return r;
 }

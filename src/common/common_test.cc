@@ -52,6 +52,14 @@ TEST(Redact, RegisteredSecretsAndTokensAndUrlPasswords) {
   EXPECT_EQ(mask_secret("gsk_0123456789abcdef").find("0123456789abcdef"), std::string::npos);
 }
 
+TEST(Strings, WithoutTrailingSlashesKeepsThePathAndDropsOnlyTheEnd) {
+  EXPECT_EQ(without_trailing_slashes("https://api.groq.com/openai/v1//"),
+            "https://api.groq.com/openai/v1");
+  EXPECT_EQ(without_trailing_slashes("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+  EXPECT_EQ(without_trailing_slashes("///"), "");
+  EXPECT_EQ(without_trailing_slashes(""), "");
+}
+
 TEST(Strings, SplitTrimStemExtension) {
   EXPECT_EQ(split_list(" a, b,,c ,"), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_TRUE(split_list("").empty());

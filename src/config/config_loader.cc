@@ -153,8 +153,7 @@ Option choice_opt(std::vector<std::string> choices, std::string Config::*member)
 }
 
 Err set_url(std::string& out, const std::string& v) {
-  std::string t = trim(v);
-  while (!t.empty() && t.back() == '/') t.pop_back();
+  std::string t = without_trailing_slashes(trim(v));
   if (!starts_with_icase(t, "http://") && !starts_with_icase(t, "https://")) {
     return fmt::format("must be an http:// or https:// URL, got \"{}\"", redact(v));
   }

@@ -7,17 +7,13 @@
 
 #include "common/json_fields.h"
 #include "common/metrics.h"
+#include "common/strings.h"
 #include "engine/engine_response.h"
 
 namespace tgscribe::engine {
 namespace {
 
 using nlohmann::json;
-
-std::string trim_slash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
 
 int64_t first_number(std::string_view text, const std::regex& re) {
   std::match_results<std::string_view::const_iterator> m;
@@ -81,7 +77,7 @@ ChatCompletionsClient::ChatCompletionsClient(ChatCompletionsSettings settings,
     : settings_(std::move(settings)),
       http_(std::move(http)),
       context_tokens_(settings_.context_tokens) {
-  settings_.base_url = trim_slash(settings_.base_url);
+  settings_.base_url = without_trailing_slashes(settings_.base_url);
 }
 
 void ChatCompletionsClient::learn_limit(int64_t limit) {

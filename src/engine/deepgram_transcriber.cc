@@ -199,9 +199,7 @@ transcript::Transcript parse_deepgram_response(const std::string& body) {
 DeepgramTranscriber::DeepgramTranscriber(DeepgramSettings settings,
                                          std::shared_ptr<http::HttpClient> http)
     : settings_(std::move(settings)), http_(std::move(http)) {
-  while (!settings_.base_url.empty() && settings_.base_url.back() == '/') {
-    settings_.base_url.pop_back();
-  }
+  settings_.base_url = without_trailing_slashes(settings_.base_url);
   caps_.name = "deepgram";
   caps_.model = settings_.model;
   caps_.uploads = true;

@@ -38,11 +38,6 @@ std::string upload_filename(const AudioFile& audio) {
   return name;
 }
 
-std::string trim_slash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
 }  // namespace
 
 std::string translation_model(const OpenAiCompatibleSettings& s) {
@@ -78,7 +73,7 @@ OpenAiCompatibleTranscriber::OpenAiCompatibleTranscriber(OpenAiCompatibleSetting
     : settings_(std::move(settings)),
       caps_(openai_compatible_caps(settings_)),
       http_(std::move(http)) {
-  settings_.base_url = trim_slash(settings_.base_url);
+  settings_.base_url = without_trailing_slashes(settings_.base_url);
 }
 
 transcript::Transcript parse_openai_transcription(const std::string& body) {

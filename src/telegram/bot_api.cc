@@ -14,6 +14,7 @@
 #include "common/json_fields.h"
 #include "common/metrics.h"
 #include "common/redact.h"
+#include "common/strings.h"
 #include "common/utf8.h"
 
 namespace tgscribe::telegram {
@@ -56,7 +57,7 @@ class PartialFileGuard {
 
 BotApi::BotApi(BotApiOptions options, http::HttpClient& http)
     : options_(std::move(options)), http_(http) {
-  while (!options_.api_url.empty() && options_.api_url.back() == '/') options_.api_url.pop_back();
+  options_.api_url = without_trailing_slashes(options_.api_url);
   // Whatever logs or errors a URL later, the token in it is masked.
   register_secret(options_.token);
 }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/backoff.h"
+#include "common/json_fields.h"
 #include "common/metrics.h"
 
 namespace tgscribe::telegram {
@@ -18,18 +19,14 @@ namespace {
 int64_t lane_key(const nlohmann::json& u) {
   for (const auto& [name, v] : u.items()) {
     if (name == "update_id" || !v.is_object()) continue;
-    for (const auto* obj : {&v, v.contains("message") ? &v["message"] : nullptr}) {
-      if (!obj || !obj->is_object()) continue;
-      auto chat = obj->find("chat");
-      if (chat != obj->end() && chat->is_object()) {
-        auto id = chat->find("id");
-        if (id != chat->end() && id->is_number_integer()) return id->get<int64_t>();
+    for (const auto* obj : {&v, object_field(v, "message")}) {
+      if (!obj) continue;
+      if (const auto* chat = object_field(*obj, "chat")) {
+        if (auto id = integer_field(*chat, "id")) return *id;
       }
     }
-    auto from = v.find("from");
-    if (from != v.end() && from->is_object()) {
-      auto id = from->find("id");
-      if (id != from->end() && id->is_number_integer()) return id->get<int64_t>();
+    if (const auto* from = object_field(v, "from")) {
+      if (auto id = integer_field(*from, "id")) return *id;
     }
   }
   return 0;
@@ -68,13 +65,13 @@ int Poller::poll_once(const UpdateHandler& handler, std::stop_token stop) {
   };
   std::vector<Item> items;
   for (const auto& u : updates) {
-    auto id_it = u.is_object() ? u.find("update_id") : u.end();
-    if (!u.is_object() || id_it == u.end() || !id_it->is_number_integer()) {
+    auto update_id = u.is_object() ? integer_field(u, "update_id") : std::nullopt;
+    if (!update_id) {
       // Without an id there is nothing to confirm; the next good id confirms it implicitly.
       spdlog::warn("telegram: skipping an update without update_id");
       continue;
     }
-    int64_t id = id_it->get<int64_t>();
+    int64_t id = *update_id;
     if (offset_ && id < *offset_) continue;  // already confirmed (a server replaying)
     items.push_back({&u, id});
   }

@@ -13,9 +13,9 @@
 #include <fstream>
 #include <thread>
 
+#include "common/utf8.h"
 #include "e2e/bot_deployment.h"
 #include "support/loopback_client.h"
-#include "common/utf8.h"
 
 namespace tgscribe {
 namespace {
