@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/utf8.h"
 #include "fuzz_check.h"
 #include "transcript/message_splitter.h"
-#include "common/utf8.h"
 
 using namespace tgscribe::transcript;
 

@@ -2,8 +2,9 @@
 // The bot's Prometheus metrics (metrics::Registry::global(), rendered with the tgscribe_
 // prefix): updates_total{source="polling"},
 // updates_handled_total{result}, jobs_total{state}, queue_depth, job_wait_seconds,
-// job_duration_seconds, audio_seconds_total, outbox_messages_total{result}, outbox_pending. Telegram 429s are counted by telegram::Sender
-// (telegram_rate_limited_total), cache requests by the store.
+// job_duration_seconds, audio_seconds_total, outbox_messages_total{result}, outbox_pending.
+// Telegram 429s are counted by telegram::Sender (telegram_rate_limited_total), cache requests by
+// the store.
 #include <cstdint>
 #include <string>
 

@@ -4,10 +4,10 @@
 
 #include "common/safe_name.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "i18n/i18n.h"
 #include "jobs/chat_choices.h"
 #include "transcript/message_splitter.h"
-#include "common/utf8.h"
 #include "transcript/writers.h"
 
 namespace tgscribe::jobs {

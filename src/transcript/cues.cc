@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "transcript/timing.h"
 #include "common/utf8.h"
+#include "transcript/timing.h"
 
 namespace tgscribe::transcript {
 namespace {

@@ -10,8 +10,8 @@
 #include <regex>
 #include <sstream>
 
-#include "transcript/timing.h"
 #include "common/utf8.h"
+#include "transcript/timing.h"
 
 namespace tgscribe::transcript {
 namespace {
