@@ -117,7 +117,9 @@ int64_t close_output(Output& o) {
   return static_cast<int64_t>(std::filesystem::file_size(o.path));
 }
 
-void validate(const EncodeOptions& o) {
+}  // namespace
+
+void validate_encode_options(const EncodeOptions& o) {
   if (o.channels < 1 || o.channels > 2) throw std::invalid_argument("encode: 1 or 2 channels");
   if (o.codec == AudioCodec::kOpus) {
     if (o.container == Container::kFlac) throw std::invalid_argument("encode: Opus in FLAC");
@@ -136,6 +138,8 @@ void validate(const EncodeOptions& o) {
   }
   if (o.end_s >= 0 && o.end_s <= o.start_s) throw std::invalid_argument("encode: empty range");
 }
+
+namespace {
 
 void drain(Output& o, AVStream* st) {
   while (true) {
@@ -260,7 +264,7 @@ EncodeResult encode_samples(const std::function<size_t(int16_t*, size_t)>& read,
 
 EncodeResult encode_audio(const MediaSource& source, const std::filesystem::path& out,
                           const EncodeOptions& options, const MediaLimits& limits) {
-  validate(options);
+  validate_encode_options(options);
   PcmDecoder dec(source, limits, PcmFormat{options.sample_rate, options.channels});
   if (options.start_s > 0) dec.seek(options.start_s);
   return encode_samples([&dec](int16_t* buf, size_t n) { return dec.read(buf, n); }, out, options);
@@ -271,7 +275,7 @@ EncodeResult encode_pcm(std::span<const int16_t> pcm, const std::filesystem::pat
   EncodeOptions whole = options;
   whole.start_s = 0;
   whole.end_s = -1;
-  validate(whole);
+  validate_encode_options(whole);
   size_t pos = 0;
   return encode_samples(
       [&](int16_t* buf, size_t n) {

@@ -43,6 +43,11 @@ struct EncodeResult {
   double duration_s = 0;  // audio written
 };
 
+// The rules every encoder applies to its options (channels, Opus rates, bitrate and
+// complexity ranges, codec/container pairs, a non-empty range): std::invalid_argument when
+// broken.
+void validate_encode_options(const EncodeOptions& options);
+
 // Writes `out` (replacing it). Throws MediaRejected for a bad input, tgscribe::Error
 // (kCancelled, or kInternal on an encoder/muxer or write failure, e.g. a full disk) otherwise;
 // a partly written file is removed. std::invalid_argument for impossible options.

@@ -88,17 +88,10 @@ void check_options(const EncodeOptions& o) {
   if (o.container != Container::kOgg && o.container != Container::kWebm) {
     throw std::invalid_argument("opus encode: Opus goes in Ogg or WebM");
   }
-  if (o.channels < 1 || o.channels > 2) throw std::invalid_argument("encode: 1 or 2 channels");
-  const int r = o.sample_rate;
-  if (r != 8000 && r != 12000 && r != 16000 && r != 24000 && r != 48000) {
-    throw std::invalid_argument("encode: Opus needs 8, 12, 16, 24 or 48 kHz");
-  }
-  if (o.bitrate < 6000 || o.bitrate > 510000) {
-    throw std::invalid_argument("encode: Opus bitrate must be 6..510 kbit/s");
-  }
-  if (o.complexity < 0 || o.complexity > 10) {
-    throw std::invalid_argument("encode: Opus complexity must be 0..10");
-  }
+  EncodeOptions whole = o;  // start_s/end_s do not apply to PCM, as in encode_pcm
+  whole.start_s = 0;
+  whole.end_s = -1;
+  validate_encode_options(whole);  // the rules every encoder applies
 }
 
 // The encoder as libavcodec's libopus wrapper (FFmpeg 5.1) configures it for encode_pcm:
