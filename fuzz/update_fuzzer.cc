@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "fuzz_check.h"
+#include "telegram/command_parser.h"
 #include "telegram/types.h"
 
 using namespace tgscribe::telegram;
@@ -35,11 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const Message& m = *u.message;
       FUZZ_CHECK(m.text.size() <= limits.max_text_bytes, "text over the limit");
       // What the bot does next with a message must be as robust as the parse.
-      (void)m.command("tgscribe_bot");
-      (void)m.command_args();
+      (void)parse_command(m.text, "tgscribe_bot");
       (void)m.reply_thread_id();
       if (m.from) (void)m.from->display_name();
-      if (m.reply_to_message) (void)m.reply_to_message->command();
+      if (m.reply_to_message) (void)parse_command(m.reply_to_message->text, "");
     }
   }
   return 0;

@@ -8,13 +8,17 @@
 
 #include "bot/action_intake.h"
 #include "bot/bot_env.h"
-#include "bot/command_parser.h"
 #include "bot/intake.h"
 #include "bot/turn.h"
 #include "telegram/bot_api.h"
+#include "telegram/command_parser.h"
 #include "telegram/types.h"
 
 namespace tgscribe::bot {
+
+// Commands are Telegram's format, parsed in telegram/command_parser.h.
+using telegram::Command;
+using telegram::parse_command;
 
 class CommandHandlers {
  public:

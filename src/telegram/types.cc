@@ -275,33 +275,6 @@ std::optional<User> Message::sender() const {
   return u;
 }
 
-std::string Message::command(std::string_view bot_username) const {
-  if (text.empty() || text[0] != '/') return {};
-  size_t end = 1;
-  while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
-  std::string word = text.substr(1, end - 1);
-  std::string target;
-  if (auto at = word.find('@'); at != std::string::npos) {
-    target = word.substr(at + 1);
-    word.resize(at);
-  }
-  if (word.empty() || word.size() > 32) return {};
-  for (char c : word) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return {};
-  }
-  if (!target.empty() && !bot_username.empty() && to_lower(target) != to_lower(bot_username)) {
-    return {};
-  }
-  return to_lower(word);
-}
-
-std::string Message::command_args() const {
-  if (text.empty() || text[0] != '/') return {};
-  size_t end = text.find_first_of(" \t\n\r");
-  if (end == std::string::npos) return {};
-  return trim(std::string_view(text).substr(end));
-}
-
 Parsed<User> parse_user(const nlohmann::json& j) {
   if (!j.is_object()) return Parsed<User>::fail("user is not an object");
   auto id = integer_field(j, "id");

@@ -134,11 +134,6 @@ struct Message {
   std::optional<User> sender() const;
   // An anonymous admin of this group (sender_chat is the chat itself).
   bool from_anonymous_admin() const { return sender_chat && sender_chat->id == chat.id; }
-  // "/transcribe@MyBot args" -> "transcribe" (lower-cased), or "" when not a command.
-  // bot_username (without @) set: a command addressed to another bot yields "".
-  std::string command(std::string_view bot_username = {}) const;
-  // Text after the command word, trimmed ("/lang id" -> "id").
-  std::string command_args() const;
 };
 
 enum class UpdateKind {

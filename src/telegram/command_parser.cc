@@ -1,8 +1,8 @@
-#include "bot/command_parser.h"
+#include "telegram/command_parser.h"
 
 #include "common/strings.h"
 
-namespace tgscribe::bot {
+namespace tgscribe::telegram {
 
 std::optional<Command> parse_command(std::string_view text, std::string_view bot_username) {
   if (text.size() < 2 || text[0] != '/') return std::nullopt;
@@ -27,4 +27,4 @@ std::optional<Command> parse_command(std::string_view text, std::string_view bot
   return Command{to_lower(head), trim(rest), !target.empty()};
 }
 
-}  // namespace tgscribe::bot
+}  // namespace tgscribe::telegram

@@ -1,11 +1,12 @@
 #pragma once
-// Parsing of bot commands as Telegram sends them: "/lang id", "/lang@my_bot id" (groups add
+// Telegram's bot commands in a message's text (the one parser: the bot routes with it, the
+// update fuzzer drives it): "/lang id", "/lang@my_bot id" (groups add
 // the bot's name so several bots can share a chat).
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace tgscribe::bot {
+namespace tgscribe::telegram {
 
 struct Command {
   std::string name;        // lower case, without "/" and "@bot": "lang"
@@ -17,4 +18,4 @@ struct Command {
 // `bot_username` may be empty (unknown yet): then any suffix is accepted.
 std::optional<Command> parse_command(std::string_view text, std::string_view bot_username);
 
-}  // namespace tgscribe::bot
+}  // namespace tgscribe::telegram

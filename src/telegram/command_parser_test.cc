@@ -1,8 +1,8 @@
-#include "bot/command_parser.h"
+#include "telegram/command_parser.h"
 
 #include <gtest/gtest.h>
 
-namespace tgscribe::bot {
+namespace tgscribe::telegram {
 namespace {
 
 TEST(ParseCommand, PlainCommandWithArguments) {
@@ -42,4 +42,4 @@ TEST(ParseCommand, MultiLineArguments) {
 }
 
 }  // namespace
-}  // namespace tgscribe::bot
+}  // namespace tgscribe::telegram
