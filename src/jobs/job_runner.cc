@@ -22,6 +22,15 @@
 #include "telegram/api_error.h"
 
 namespace tgscribe::jobs {
+
+// Where the job stands, for the user's message when it fails. Outside the anonymous namespace:
+// JobRunner::Attempt holds one, and a member of internal-linkage type is an error-prone case
+// GCC warns about (-Wsubobject-linkage) once the unity build includes this file.
+namespace job_runner_detail {
+enum class Stage { kDownload, kTranscribe, kDeliver, kAction };
+}  // namespace job_runner_detail
+using job_runner_detail::Stage;
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -38,9 +47,6 @@ double seconds_since(Steady::time_point t) {
 int64_t ms_since(Steady::time_point t) {
   return std::chrono::duration_cast<milliseconds>(Steady::now() - t).count();
 }
-
-// Where the job stands, for the user's message when it fails.
-enum class Stage { kDownload, kTranscribe, kDeliver, kAction };
 
 // Thrown at a safe point when the job must stop (user cancel, shutdown, claim lost).
 struct Stop {};

@@ -12,24 +12,10 @@
 #include "server/secret_compare.h"
 
 namespace tgscribe::server {
-namespace {
 
-constexpr const char* kSecretHeader = "X-Telegram-Bot-Api-Secret-Token";
-
-struct Reject {
-  int status;
-  const char* reason;  // metric label and log word
-  const char* message;
-};
-
-const Reject kNotFound{404, "path", "not found\n"};
-const Reject kMethod{405, "method", "method not allowed\n"};
-const Reject kSecret{401, "secret", "unauthorized\n"};
-const Reject kNoLength{411, "length", "length required\n"};
-const Reject kBadLength{400, "length", "bad content-length\n"};
-const Reject kTooLarge{413, "too_large", "payload too large\n"};
-const Reject kTruncated{400, "truncated", "incomplete body\n"};
-
+// Outside the anonymous namespace: WebhookServer::Impl holds one (see -Wsubobject-linkage
+// under the unity build).
+namespace webhook_detail {
 // Unauthenticated senders must not be able to flood the log: one line per reason per window,
 // with the number of lines left out since the last one.
 class LogThrottle {
@@ -61,6 +47,26 @@ class LogThrottle {
   std::mutex mutex_;
   std::map<std::string, State> state_;
 };
+}  // namespace webhook_detail
+using webhook_detail::LogThrottle;
+
+namespace {
+
+constexpr const char* kSecretHeader = "X-Telegram-Bot-Api-Secret-Token";
+
+struct Reject {
+  int status;
+  const char* reason;  // metric label and log word
+  const char* message;
+};
+
+const Reject kNotFound{404, "path", "not found\n"};
+const Reject kMethod{405, "method", "method not allowed\n"};
+const Reject kSecret{401, "secret", "unauthorized\n"};
+const Reject kNoLength{411, "length", "length required\n"};
+const Reject kBadLength{400, "length", "bad content-length\n"};
+const Reject kTooLarge{413, "too_large", "payload too large\n"};
+const Reject kTruncated{400, "truncated", "incomplete body\n"};
 
 void count_response(int status) {
   metrics::Registry::global().counter_add("webhook_requests_total",
