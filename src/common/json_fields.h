@@ -47,7 +47,7 @@ bool bool_field(const Json& j, const char* key) {
   return it != j.end() && it->is_boolean() && it->template get<bool>();
 }
 
-// The member when it is an object (or an array), else nullptr.
+// The member when it is an object, else nullptr (array_field below for arrays).
 template <class Json>
 const Json* object_field(const Json& j, const char* key) {
   auto it = j.find(key);
