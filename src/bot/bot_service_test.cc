@@ -342,7 +342,9 @@ TEST_F(BotServiceTest, GroupsTranscribeOnlyOnRequestAndSayWhoseMessageItWas) {
   EXPECT_TRUE(any_text_contains(
       ann.chat_id, tr(Lang::kId, Msg::kFromUser, fmt::arg("name", "Ann")) + "\n\n" + kEngineText));
   for (const auto& c : ok_calls("sendMessage")) {
-    if (c.chat_id() == ann.chat_id) EXPECT_EQ(c.reply_to(), media.message_id);
+    if (c.chat_id() == ann.chat_id) {
+      EXPECT_EQ(c.reply_to(), media.message_id);
+    }
   }
 }
 

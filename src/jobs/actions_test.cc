@@ -107,7 +107,9 @@ TEST(ActionKeyboardInMessages, OnTheTranscriptsLastTextMessageOnly) {
   for (const auto& e : out) {
     OutboxMessage m = outbox_message_from_json(e.body);
     if (m.method == OutboxMessage::Method::kSendMessage) texts.push_back(m);
-    if (m.method == OutboxMessage::Method::kSendDocument) EXPECT_FALSE(m.reply_markup);
+    if (m.method == OutboxMessage::Method::kSendDocument) {
+      EXPECT_FALSE(m.reply_markup);
+    }
   }
   ASSERT_GE(texts.size(), 2u);
   for (size_t i = 0; i + 1 < texts.size(); ++i) EXPECT_FALSE(texts[i].reply_markup);
