@@ -19,6 +19,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/sha256.h"
+
 extern char** environ;
 
 namespace tgscribe::testing {
@@ -199,12 +201,32 @@ bool have_command(const std::string& name) {
   return run_process({"sh", "-c", "command -v " + name}).exit_code == 0;
 }
 
+namespace {
+
+// Where make_speech keeps what it made for the other test processes of this run, or "" (see
+// test_util.h). The key is every argument given to espeak-ng and ffmpeg but the file names.
+fs::path cached_speech(const std::vector<std::string>& espeak,
+                       const std::vector<std::string>& ffmpeg, const std::string& ext) {
+  const char* dir = std::getenv("TGSCRIBE_TEST_MEDIA_CACHE");
+  if (dir == nullptr || *dir == '\0') return {};
+  Sha256 key;
+  for (const auto* args : {&espeak, &ffmpeg}) {
+    for (const auto& a : *args) {
+      key.update(a);
+      key.update(std::string_view("\0", 1));
+    }
+    key.update(std::string_view("\n", 1));
+  }
+  return fs::path(dir) / (key.hex_digest() + ext);
+}
+
+}  // namespace
+
 bool make_speech(const std::string& text, const fs::path& out,
                  const std::vector<std::string>& extra_ffmpeg_args, const std::string& voice) {
   fs::path wav = out;
   wav += ".espeak.wav";
-  auto r = run_process({"espeak-ng", "-v", voice, "-s", "150", "-w", wav.string(), text});
-  if (r.exit_code != 0) return false;
+  std::vector<std::string> espeak = {"espeak-ng", "-v", voice, "-s", "150", "-w", "", text};
   std::string ext = out.extension().string();
   std::vector<std::string> args = {"ffmpeg",    "-nostdin", "-hide_banner",
                                    "-loglevel", "error",    "-y"};
@@ -224,10 +246,32 @@ bool make_speech(const std::string& text, const fs::path& out,
     }
   }
   args.insert(args.end(), extra_ffmpeg_args.begin(), extra_ffmpeg_args.end());
+  std::vector<std::string> key_args = args;
+  std::replace(key_args.begin(), key_args.end(), wav.string(), std::string("<wav>"));
+  fs::path cached = cached_speech(espeak, key_args, ext);
+  std::error_code ec;
+  if (!cached.empty() && fs::copy_file(cached, out, fs::copy_options::overwrite_existing, ec)) {
+    return true;
+  }
+  espeak[6] = wav.string();
+  auto r = run_process(espeak);
+  if (r.exit_code != 0) return false;
   args.push_back(out.string());
   r = run_process(args);
   fs::remove(wav);
-  return r.exit_code == 0;
+  if (r.exit_code != 0) return false;
+  if (!cached.empty()) {
+    // Another process may be making the same file: each writes its own copy and renames it
+    // into place, so a reader sees a whole file or none.
+    fs::create_directories(cached.parent_path(), ec);
+    fs::path tmp = cached;
+    tmp += ".tmp" + std::to_string(::getpid());
+    if (fs::copy_file(out, tmp, fs::copy_options::overwrite_existing, ec)) {
+      fs::rename(tmp, cached, ec);
+      if (ec) fs::remove(tmp, ec);
+    }
+  }
+  return true;
 }
 
 std::string read_file(const fs::path& p) {
