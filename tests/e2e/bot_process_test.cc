@@ -22,8 +22,6 @@ using engine::testing::FakeRequest;
 using telegram::testing::FakeBotApi;
 using telegram::testing::MessageSpec;
 
-const char* kEngineText = "Hello from the fake engine. This is a test.";
-
 class BotProcess : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -236,7 +234,9 @@ TEST_F(WebhookProcess, SecretSizeAndSyntaxAreCheckedThenUpdatesAreProcessed) {
   // The server answers 413 from the headers and closes without reading the body, so the
   // client may see the reset before the answer; either way nothing may be processed (below).
   r = post(std::string(5'000'000, ' '), secret_);
-  if (r) EXPECT_EQ(r->status, 413);
+  if (r) {
+    EXPECT_EQ(r->status, 413);
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(tg_.call_count("sendMessage"), 0u) << "a rejected request was processed";
 

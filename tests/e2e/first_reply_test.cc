@@ -143,7 +143,9 @@ TEST_F(FirstReplies, FastJobAnswersWithItsTranscriptAlone) {
   EXPECT_TRUE(testing::eventually([&] { return d_.tg.pending_updates() == 0; }, seconds(10)));
   EXPECT_EQ(d_.replies_in(chat), 0u) << describe(d_);
   for (const auto& c : d_.delivered()) {
-    if (BotDeployment::is_transcript(c)) EXPECT_EQ(c.reply_to(), pushed.message_id);
+    if (BotDeployment::is_transcript(c)) {
+      EXPECT_EQ(c.reply_to(), pushed.message_id);
+    }
   }
   for (const auto& c : d_.tg.calls("editMessageText")) {
     EXPECT_NE(c.chat_id(), chat) << "an edit of a status reply never sent";
