@@ -55,6 +55,8 @@ int run_cli(int argc, char** argv) {
   tr->add_option("-l,--language", topts.language, "ISO 639-1 code or \"auto\"");
   tr->add_flag("--no-cache", topts.no_cache, "Neither read nor write the transcript cache");
   tr->add_flag("--translate", topts.translate, "Translate to English (engines that support it)");
+  tr->add_flag("--speakers", topts.speakers,
+               "Label who speaks (\"Speaker 1: ...\"; engines that can tell speakers apart)");
 
   auto* cfg = cli.add_subcommand("config", "Print the effective configuration and validate it");
   auto* ver = cli.add_subcommand("version", "Print the version");
@@ -101,6 +103,9 @@ int run_cli(int argc, char** argv) {
         if (e.rfind("TRANSCRIBER:", 0) == 0 && !topts.engine.empty()) e = "--engine" + e.substr(11);
         if (e.rfind("LANGUAGE:", 0) == 0 && !topts.language.empty()) e = "--language" + e.substr(8);
         usage_errors.push_back(e);
+      }
+      if (auto problem = speakers_problem(loaded.config, topts); !problem.empty()) {
+        usage_errors.push_back(problem);
       }
       if (!usage_errors.empty()) {
         for (const auto& e : usage_errors) std::fprintf(stderr, "tgscribe: %s\n", e.c_str());

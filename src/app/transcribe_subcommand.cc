@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "common/redact.h"
 #include "common/strings.h"
 #include "engine/engine_factory.h"
+#include "pipeline/result_cache.h"
 #include "pipeline/transcription_service.h"
 #include "store/store_factory.h"
 #include "transcript/writers.h"
@@ -49,6 +51,18 @@ std::vector<std::string> validate_transcribe_options(const TranscribeOptions& op
     }
   }
   return errors;
+}
+
+std::string speakers_problem(const config::Config& config, const TranscribeOptions& options) {
+  if (!options.speakers) return "";
+  // The chain as the bot's /speakers sees it: labels come when any engine of it can give
+  // them (a fallback may answer without them, as in the bot).
+  std::vector<pipeline::EngineId> engines = pipeline::configured_engines(config);
+  if (std::any_of(engines.begin(), engines.end(), pipeline::can_diarize)) return "";
+  std::string names;
+  for (const auto& e : engines) names += (names.empty() ? "" : ", ") + e.name;
+  return "--speakers: none of the engines (" + (names.empty() ? std::string("none") : names) +
+         ") tells speakers apart; deepgram does (-e deepgram with DEEPGRAM_API_KEY)";
 }
 
 int run_transcribe(const config::Config& config, const TranscribeOptions& options) {
@@ -97,6 +111,7 @@ int run_transcribe(const config::Config& config, const TranscribeOptions& option
     request.filename = fs::path(file).filename().string();
     request.language = config.language;
     request.translate = options.translate;
+    request.diarize = options.speakers;
     request.use_cache = cache != nullptr;
     if (interactive) {
       request.progress = [&](const pipeline::Progress& p) {

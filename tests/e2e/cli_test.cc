@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/testing/fake_deepgram.h"
 #include "support/test_util.h"
 
 namespace tgscribe {
@@ -167,6 +168,49 @@ TEST_F(Cli, FallsBackToTheEmbeddedEngine) {
                 {"TRANSCRIBER_FALLBACK", "sphinx"}});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_LE(testing::word_error_rate(kClipText, r.out), 0.5) << r.out;
+}
+
+// --speakers asks Deepgram to tell speakers apart and labels every output with them; without
+// it nothing is asked and nothing is labelled.
+TEST_F(Cli, SpeakersAskDeepgramAndLabelEveryFormat) {
+  engine::testing::FakeDeepgram deepgram;
+  deepgram.start();
+  std::map<std::string, std::string> env = {{"DEEPGRAM_API_KEY", "test-deepgram-key"},
+                                            {"DEEPGRAM_API_URL", deepgram.url()}};
+  auto out = dir_ / "out";
+  std::filesystem::create_directories(out);
+  auto r = run({"transcribe", "-e", "deepgram", "--speakers", "--no-cache", "-f", "txt,srt,vtt",
+                "-o", out.string(), clip()},
+               env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(deepgram.requests().size(), 1u);
+  EXPECT_EQ(deepgram.requests().at(0).query.at("diarize"), "true");
+  // The fake's two sentences are two speakers' turns.
+  std::string stem = std::filesystem::path(kClip).stem().string();
+  std::string txt = testing::read_file(out / (stem + ".txt"));
+  EXPECT_NE(txt.find("Speaker 1: Hello from the fake engine."), std::string::npos) << txt;
+  EXPECT_NE(txt.find("Speaker 2: This is a test."), std::string::npos) << txt;
+  EXPECT_NE(testing::read_file(out / (stem + ".srt")).find("Speaker 2: "), std::string::npos);
+  EXPECT_NE(testing::read_file(out / (stem + ".vtt")).find("<v Speaker 2>"), std::string::npos);
+
+  r = run({"transcribe", "-e", "deepgram", "--no-cache", clip()}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(deepgram.requests().size(), 2u);
+  EXPECT_EQ(deepgram.requests().at(1).query.count("diarize"), 0u);
+  EXPECT_EQ(r.out.find("Speaker"), std::string::npos) << r.out;
+}
+
+// An engine chain in which no engine can tell speakers apart: a usage error naming the flag
+// and the engines, before any media is read.
+TEST_F(Cli, SpeakersWithoutAnEngineThatCanAreAUsageError) {
+  auto r = run({"transcribe", "-e", "sphinx", "--speakers", "-f", "nope", clip()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--speakers"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("sphinx"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("deepgram"), std::string::npos) << r.err;
+  // Every bad option at once.
+  EXPECT_NE(r.err.find("nope"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 }  // namespace
