@@ -83,11 +83,13 @@ void declare_bot_metrics(const config::Config& config) {
   r.touch("outbox_pending");
 
   // Text model (engine/chat_completions_client.cc, engine/retrying_text_model.cc).
+  // Declared whether or not a text model is configured: the dashboard queries it. Its series
+  // name the provider, so they exist only when there is one.
+  r.describe("llm_tokens_total", "counter",
+             "Text-model tokens as the endpoint counted them, by provider and kind");
   if (auto llm = config.llm_endpoint()) {
     r.describe("llm_requests_total", "counter", "Answered chat-completion requests, by provider");
     r.touch("llm_requests_total", {{"provider", llm->provider}});
-    r.describe("llm_tokens_total", "counter",
-               "Text-model tokens as the endpoint counted them, by provider and kind");
     for (const char* kind : {"prompt", "completion"}) {
       r.touch("llm_tokens_total", {{"provider", llm->provider}, {"kind", kind}});
     }

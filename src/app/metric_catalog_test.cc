@@ -38,7 +38,8 @@ TEST(MetricCatalog, EveryFamilyHasHelpTypeAndPassesTheStrictParser) {
 }
 
 // Process gauges are set by the ops server, every other family here; the API errors' code is
-// only known from Telegram's answer, so that family waits for its first error.
+// only known from Telegram's answer, so that family waits for its first error; the text
+// model's tokens name its provider, and this configuration has none.
 TEST(MetricCatalog, KnownLabelValuesExistBeforeAnyEvent) {
   auto page = declared(config_with("auto", {}, "all"));
   ASSERT_TRUE(page.ok()) << page.errors_text();
@@ -48,7 +49,8 @@ TEST(MetricCatalog, KnownLabelValuesExistBeforeAnyEvent) {
                                                "tgscribe_process_resident_memory_bytes",
                                                "tgscribe_process_open_fds",
                                                "tgscribe_telegram_api_errors_total",
-                                               "tgscribe_http_connections_refused_total"};
+                                               "tgscribe_http_connections_refused_total",
+                                               "tgscribe_llm_tokens_total"};
   for (const auto& [name, f] : page.families) {
     if (set_elsewhere.count(name)) continue;
     EXPECT_FALSE(f.samples.empty()) << name << " has no series before its first event";

@@ -25,7 +25,6 @@ void UsageRecorder::describe_metrics(const config::Config&) {
   r.describe("engine_cost_usd_total", "counter",
              "Estimated engine cost in USD (ENGINE_PRICE_<ENGINE> per audio hour)");
   r.describe("engine_requests_total", "counter", "Engine requests answered, by engine");
-  r.describe("llm_tokens_total", "counter", "LLM tokens used, by kind");
   r.describe("cache_saved_seconds_total", "counter",
              "Audio seconds answered from the cache instead of an engine");
   r.describe("quota_refusals_total", "counter",
@@ -37,8 +36,6 @@ void UsageRecorder::describe_metrics(const config::Config&) {
     r.counter_add("engine_cost_usd_total", {{"engine", e}}, 0);
     r.counter_add("engine_requests_total", {{"engine", e}}, 0);
   }
-  for (const char* k : {"prompt", "completion"})
-    r.counter_add("llm_tokens_total", {{"kind", k}}, 0);
   r.counter_add("cache_saved_seconds_total", {}, 0);
   for (const char* s : {"user", "global"}) {
     r.counter_add("quota_refusals_total", {{"scope", s}}, 0);
@@ -79,19 +76,6 @@ void UsageRecorder::record_cache_saving(int64_t user_id, const std::string& engi
     ledger_.add(user_id, store::utc_day(clock_.unix_ms()), engine.empty() ? "unknown" : engine, u);
   } catch (const std::exception& e) {
     spdlog::warn("usage: recording a cache answer for user {} failed: {}", user_id, e.what());
-  }
-}
-
-void UsageRecorder::record_tokens(int64_t user_id, const std::string& engine,
-                                  const std::string& kind, int64_t tokens) noexcept {
-  if (tokens <= 0) return;
-  try {
-    reg().counter_add("llm_tokens_total", {{"kind", kind}}, static_cast<double>(tokens));
-    store::Usage u;
-    u.tokens = tokens;
-    ledger_.add(user_id, store::utc_day(clock_.unix_ms()), engine, u);
-  } catch (const std::exception& e) {
-    spdlog::warn("usage: recording {} tokens of user {} failed: {}", tokens, user_id, e.what());
   }
 }
 

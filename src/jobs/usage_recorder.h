@@ -31,9 +31,6 @@ class UsageRecorder : public engine::UsageSink {
   // `seconds` of audio were answered from the cache (or by an identical job in flight) for
   // `user_id`, sparing engine `engine`: counted as savings, never as use.
   void record_cache_saving(int64_t user_id, const std::string& engine, double seconds) noexcept;
-  // LLM tokens spent for `user_id` (summaries, translation): kind "prompt" or "completion".
-  void record_tokens(int64_t user_id, const std::string& engine, const std::string& kind,
-                     int64_t tokens) noexcept;
   // Removes rows older than the retention now (also run by the recorder once an hour).
   void prune() noexcept;
 

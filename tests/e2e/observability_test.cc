@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -70,6 +71,23 @@ TEST_P(FirstScrape, IsStrictAndHasEverySeriesOfTheDashboard) {
     EXPECT_FALSE(f->samples.empty())
         << mode.name << ": " << f->name << " is declared but has no series:\n"
         << text;
+  }
+  // Within a family every series has the same label names (a histogram's "le" aside): a
+  // series missing one (a stray {kind="prompt"} beside {provider=...,kind="prompt"}) sums
+  // into nothing an operator can read and shows up as an empty label on a dashboard.
+  for (const auto& [name, f] : page.families) {
+    std::set<std::string> first;
+    for (size_t i = 0; i < f.samples.size(); ++i) {
+      std::set<std::string> names;
+      for (const auto& [label, value] : f.samples[i].labels) {
+        if (label != "le") names.insert(label);
+      }
+      if (i == 0) {
+        first = names;
+        continue;
+      }
+      EXPECT_EQ(names, first) << mode.name << ": " << name << " mixes label sets:\n" << text;
+    }
   }
   // CONTRACT.md's minimum, with the labels it names.
   ASSERT_NE(page.family_of("tgscribe_jobs_total"), nullptr);

@@ -155,7 +155,8 @@ TEST_F(Usage, UsageAndStatsShowWhatTheEngineCountedAndForgetRemovesIt) {
   auto first = metrics("bot");
   EXPECT_EQ(sample(first, "tgscribe_engine_billed_seconds_total", {{"engine", "groq"}}), 0);
   EXPECT_EQ(sample(first, "tgscribe_engine_cost_usd_total", {{"engine", "groq"}}), 0);
-  EXPECT_EQ(sample(first, "tgscribe_llm_tokens_total", {{"kind", "prompt"}}), 0);
+  EXPECT_EQ(sample(first, "tgscribe_llm_tokens_total", {{"provider", "groq"}, {"kind", "prompt"}}),
+            0);
   EXPECT_EQ(sample(first, "tgscribe_quota_refusals_total", {{"scope", "user"}}), 0);
   EXPECT_EQ(sample(first, "tgscribe_quota_refusals_total", {{"scope", "global"}}), 0);
 
