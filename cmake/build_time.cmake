@@ -15,6 +15,9 @@
 # inlining of GoogleTest's macros cost a third of each test unit's compile for nothing a test
 # needs (TGSCRIBE_TEST_OPT to change).
 set(TGSCRIBE_TEST_OPT "-O1" CACHE STRING "Optimisation flag of test code in a Release build")
+# Test code's targets: the <module>_tests and e2e_tests binaries, tgscribe_<module>_testing and
+# tgscribe_testing_base.
+set(_tgscribe_test_code "_tests$|_testing")
 if(CMAKE_CXX_COMPILER_LAUNCHER)
   set(_tgscribe_unity_default OFF)
 else()
@@ -61,10 +64,10 @@ function(tgscribe_unity_build)
   get_property(targets DIRECTORY ${CMAKE_SOURCE_DIR} PROPERTY BUILDSYSTEM_TARGETS)
   foreach(t ${targets})
     get_target_property(type ${t} TYPE)
-    # The product libraries: tgscribe_<module>, not the tests' tgscribe_<module>_testing.
-    if(type STREQUAL "STATIC_LIBRARY" AND t MATCHES "^tgscribe_" AND NOT t MATCHES "_testing")
-      set_target_properties(${t} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
-    elseif(t MATCHES "_tests$|_testing")
+    # Every tgscribe_* library (the modules, their <module>/testing helpers, the test support)
+    # and the test binaries; not the tgscribe executable nor the benches (one file each).
+    if((type STREQUAL "STATIC_LIBRARY" AND t MATCHES "^tgscribe_")
+       OR t MATCHES "${_tgscribe_test_code}")
       set_target_properties(${t} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
     endif()
   endforeach()
@@ -78,7 +81,7 @@ function(tgscribe_test_code_flags)
   endif()
   get_property(targets DIRECTORY ${CMAKE_SOURCE_DIR} PROPERTY BUILDSYSTEM_TARGETS)
   foreach(t ${targets})
-    if(t MATCHES "_tests$|_testing")
+    if(t MATCHES "${_tgscribe_test_code}")
       target_compile_options(${t} PRIVATE ${TGSCRIBE_TEST_OPT})
     endif()
   endforeach()

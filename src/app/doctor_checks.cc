@@ -201,12 +201,12 @@ CheckResult assess_webhook(const config::Config& config, const json& info, int64
   }
   // Telegram keeps the last failed delivery to the webhook: the usual sign of a URL that does
   // not reach WEBHOOK_LISTEN (proxy, port, certificate).
-  if (!at_telegram.empty() && integer_field(info, "last_error_date").value_or(0) > 0) {
+  const int64_t last_error_date = integer_field(info, "last_error_date").value_or(0);
+  if (!at_telegram.empty() && last_error_date > 0) {
     std::string message = string_field(info, "last_error_message");
     r.status = r.status == Status::kOk ? Status::kWarn : r.status;
     r.detail +=
-        fmt::format("; last delivery error {} ago: {}",
-                    human_age(now_unix_s - integer_field(info, "last_error_date").value_or(0)),
+        fmt::format("; last delivery error {} ago: {}", human_age(now_unix_s - last_error_date),
                     message.empty() ? "(no message)" : message);
   }
   return r;

@@ -204,18 +204,19 @@ bool have_command(const std::string& name) {
 namespace {
 
 // Where make_speech keeps what it made for the other test processes of this run, or "" (see
-// test_util.h). The key is every argument given to espeak-ng and ffmpeg but the file names.
-fs::path cached_speech(const std::vector<std::string>& espeak,
-                       const std::vector<std::string>& ffmpeg, const std::string& ext) {
+// test_util.h). Keyed by make_speech's own arguments, which decide both command lines (the
+// cache lives for one run, so the code that turns them into command lines cannot change).
+fs::path cached_speech(const std::string& text, const std::string& ext,
+                       const std::vector<std::string>& extra_ffmpeg_args,
+                       const std::string& voice) {
   const char* dir = std::getenv("TGSCRIBE_TEST_MEDIA_CACHE");
   if (dir == nullptr || *dir == '\0') return {};
+  std::vector<std::string> parts = {text, ext, voice};
+  parts.insert(parts.end(), extra_ffmpeg_args.begin(), extra_ffmpeg_args.end());
   Sha256 key;
-  for (const auto* args : {&espeak, &ffmpeg}) {
-    for (const auto& a : *args) {
-      key.update(a);
-      key.update(std::string_view("\0", 1));
-    }
-    key.update(std::string_view("\n", 1));
+  for (const auto& part : parts) {
+    key.update(part);
+    key.update(std::string_view("\0", 1));
   }
   return fs::path(dir) / (key.hex_digest() + ext);
 }
@@ -224,10 +225,16 @@ fs::path cached_speech(const std::vector<std::string>& espeak,
 
 bool make_speech(const std::string& text, const fs::path& out,
                  const std::vector<std::string>& extra_ffmpeg_args, const std::string& voice) {
+  std::string ext = out.extension().string();
+  fs::path cached = cached_speech(text, ext, extra_ffmpeg_args, voice);
+  std::error_code ec;
+  if (!cached.empty() && fs::copy_file(cached, out, fs::copy_options::overwrite_existing, ec)) {
+    return true;
+  }
   fs::path wav = out;
   wav += ".espeak.wav";
-  std::vector<std::string> espeak = {"espeak-ng", "-v", voice, "-s", "150", "-w", "", text};
-  std::string ext = out.extension().string();
+  auto r = run_process({"espeak-ng", "-v", voice, "-s", "150", "-w", wav.string(), text});
+  if (r.exit_code != 0) return false;
   std::vector<std::string> args = {"ffmpeg",    "-nostdin", "-hide_banner",
                                    "-loglevel", "error",    "-y"};
   if (ext == ".mp4" || ext == ".mkv" || ext == ".mov") {
@@ -246,16 +253,6 @@ bool make_speech(const std::string& text, const fs::path& out,
     }
   }
   args.insert(args.end(), extra_ffmpeg_args.begin(), extra_ffmpeg_args.end());
-  std::vector<std::string> key_args = args;
-  std::replace(key_args.begin(), key_args.end(), wav.string(), std::string("<wav>"));
-  fs::path cached = cached_speech(espeak, key_args, ext);
-  std::error_code ec;
-  if (!cached.empty() && fs::copy_file(cached, out, fs::copy_options::overwrite_existing, ec)) {
-    return true;
-  }
-  espeak[6] = wav.string();
-  auto r = run_process(espeak);
-  if (r.exit_code != 0) return false;
   args.push_back(out.string());
   r = run_process(args);
   fs::remove(wav);
